@@ -1,0 +1,101 @@
+"""Mesa agents: the readable face of the model's array state.
+
+The model keeps SMB and vendor state in arrays so that monthly work runs vectorised; each
+:class:`SMB` and :class:`Vendor` reads its own entries, so users inspect agents the Mesa way
+(``model.agents_by_type[SMB]``) and agent reporters see current values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .functions import BUSINESS_FUNCTIONS
+from .vendors import LOCATIONS
+
+if TYPE_CHECKING:
+    from .model import EcosystemModel
+
+__all__ = ["SMB", "Vendor"]
+
+
+class SMB(mesa.Agent):
+    """A small or medium business that makes or buys its six support functions."""
+
+    def __init__(self, model: EcosystemModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def cash(self) -> float:
+        return float(self.model.cash[self.index])
+
+    @property
+    def core_performance(self) -> float:
+        return float(self.model.core_performance[self.index])
+
+    @property
+    def outsourced_functions(self) -> list[str]:
+        """Names of the functions this SMB currently buys."""
+        row = self.model.outsourced[self.index]
+        return [name for name, bought in zip(BUSINESS_FUNCTIONS, row, strict=True) if bought]
+
+    @property
+    def outsourced_count(self) -> int:
+        return int(self.model.outsourced[self.index].sum())
+
+    @property
+    def capability(self) -> dict[str, float]:
+        """In-house capability per function."""
+        row = self.model.functions.capability[self.index]
+        return {name: float(value) for name, value in zip(BUSINESS_FUNCTIONS, row, strict=True)}
+
+    @property
+    def mean_capability(self) -> float:
+        return float(self.model.functions.capability[self.index].mean())
+
+    @property
+    def vendors(self) -> list[Vendor]:
+        """The vendors this SMB has contracts with."""
+        c = self.model.contracts
+        act = c.active_index()
+        places = sorted(set(c.vendor[act][c.smb[act] == self.index].tolist()))
+        return [self.model.vendor_agents[place] for place in places]
+
+
+class Vendor(mesa.Agent):
+    """A vendor at a market place, offering some functions at a hidden true quality."""
+
+    def __init__(self, model: EcosystemModel, place: int) -> None:
+        super().__init__(model)
+        self.place = place
+
+    @property
+    def true_quality(self) -> float:
+        return float(self.model.vendors.true_quality[self.place])
+
+    @property
+    def is_lemon(self) -> bool:
+        return bool(self.model.vendors.is_lemon[self.place])
+
+    @property
+    def location(self) -> str:
+        return LOCATIONS[int(self.model.vendors.location[self.place])]
+
+    @property
+    def offered_functions(self) -> list[str]:
+        row = self.model.vendors.offers[self.place]
+        return [name for name, offered in zip(BUSINESS_FUNCTIONS, row, strict=True) if offered]
+
+    @property
+    def client_count(self) -> int:
+        """Active contracts this vendor serves."""
+        c = self.model.contracts
+        act = c.active_index()
+        return int((c.vendor[act] == self.place).sum())
+
+    @property
+    def income(self) -> float:
+        """What this vendor's place received this month."""
+        return float(self.model.flows["vendor_income"][self.place])

@@ -1,0 +1,66 @@
+"""Business functions: the six support functions every SMB may make or buy.
+
+The core activity is never outsourced, so it is not among them. Each SMB draws, per function,
+its in-house capability and cost and the function's TCE attributes around the model-level means,
+so that SMBs differ and the decision rules meet a spread of cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["BUSINESS_FUNCTIONS", "FunctionProfiles", "beta_around", "draw_function_profiles"]
+
+BUSINESS_FUNCTIONS: tuple[str, ...] = (
+    "it",
+    "accounting",
+    "hr",
+    "marketing",
+    "customer_service",
+    "logistics",
+)
+
+#: How concentrated draws are around their mean (the "a + b" of a Beta distribution).
+_CONCENTRATION = 8.0
+
+
+def beta_around(rng: np.random.Generator, mean: float, size, concentration: float = _CONCENTRATION):
+    """Draw values in [0, 1] scattered around ``mean`` (a Beta draw with that mean).
+
+    A mean of exactly 0 or 1 gives that value everywhere.
+
+    >>> rng = np.random.default_rng(1)
+    >>> x = beta_around(rng, 0.3, 10_000)
+    >>> bool(abs(x.mean() - 0.3) < 0.01), bool(x.min() >= 0), bool(x.max() <= 1)
+    (True, True, True)
+    """
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(size, float(np.clip(mean, 0.0, 1.0)))
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size)
+
+
+@dataclass
+class FunctionProfiles:
+    """Per SMB and function (arrays of shape ``(n_smbs, 6)``)."""
+
+    capability: np.ndarray
+    inhouse_cost: np.ndarray
+    importance: np.ndarray
+    specificity: np.ndarray
+    uncertainty: np.ndarray
+    frequency: np.ndarray
+
+
+def draw_function_profiles(rng: np.random.Generator, n_smbs: int, params: dict) -> FunctionProfiles:
+    """Draw every SMB's function profiles around the model-level means in ``params``."""
+    shape = (n_smbs, len(BUSINESS_FUNCTIONS))
+    return FunctionProfiles(
+        capability=beta_around(rng, params["initial_capability"], shape),
+        inhouse_cost=params["inhouse_cost"] * rng.lognormal(0.0, 0.25, shape),
+        importance=beta_around(rng, params["strategic_importance"], shape),
+        specificity=beta_around(rng, params["asset_specificity"], shape),
+        uncertainty=beta_around(rng, params["uncertainty"], shape),
+        frequency=beta_around(rng, params["transaction_frequency"], shape),
+    )

@@ -1,0 +1,157 @@
+"""Model reporters: the outcome measures collected every month.
+
+Each reporter is a function of the model named after what it measures; the DataCollector calls
+them once per step. Means over an empty set (no contracts yet) are NaN, not zero, so that a
+chart never shows a quality of 0 that nobody delivered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .agents import SMB, Vendor
+
+if TYPE_CHECKING:
+    from .model import EcosystemModel
+
+__all__ = ["AGENT_REPORTERS", "MODEL_REPORTERS"]
+
+
+def outsourcing_share(model: EcosystemModel) -> float:
+    """Share of the active SMBs' functions that are bought rather than made."""
+    active = model.smb_active
+    return float(model.outsourced[active].mean()) if active.any() else 0.0
+
+
+def active_contracts(model: EcosystemModel) -> int:
+    """Contracts in force at the end of the month."""
+    return int(len(model.contracts.active_index()))
+
+
+def shirking_rate(model: EcosystemModel) -> float:
+    """Share of this month's deliveries on which the vendor shirked."""
+    flows = model.flows
+    return flows["shirking"] / flows["deliveries"] if flows["deliveries"] else float("nan")
+
+
+def mean_delivered_quality(model: EcosystemModel) -> float:
+    """Mean quality vendors delivered this month."""
+    return float(model.flows["delivered_quality"])
+
+
+def mean_contracted_vendor_quality(model: EcosystemModel) -> float:
+    """Mean true quality of the vendors under contract: the adverse-selection gauge."""
+    act = model.contracts.active_index()
+    if not len(act):
+        return float("nan")
+    return float(model.vendors.true_quality[model.contracts.vendor[act]].mean())
+
+
+def mean_relational_capital(model: EcosystemModel) -> float:
+    """Mean trust over the ties that carry a contract in force."""
+    c = model.contracts
+    act = c.active_index()
+    if not len(act):
+        return float("nan")
+    return float(model.ties.trust[np.unique(c.pair[act])].mean())
+
+
+def innovations(model: EcosystemModel) -> int:
+    """Innovations this month, joint and in-house."""
+    return int(model.flows["innovations"])
+
+
+def collaborative_innovations(model: EcosystemModel) -> int:
+    """Innovations this month that came out of an SMB-vendor relationship."""
+    return int(model.flows["collaborative_innovations"])
+
+
+def cumulative_innovations(model: EcosystemModel) -> int:
+    """Innovations since the start."""
+    return int(model.cumulative_innovations)
+
+
+def mean_inhouse_capability(model: EcosystemModel) -> float:
+    """Mean in-house capability over the active SMBs' functions, made or bought."""
+    active = model.smb_active
+    return float(model.functions.capability[active].mean()) if active.any() else float("nan")
+
+
+def disruption_loss(model: EcosystemModel) -> float:
+    """Revenue lost this month to output missing after vendor failures and terminations."""
+    return float(model.flows["disruption_loss"])
+
+
+def breaches(model: EcosystemModel) -> int:
+    """Data breaches at vendors this month."""
+    return int(model.flows["breaches"])
+
+
+def vendor_failures(model: EcosystemModel) -> int:
+    """Vendors that failed this month."""
+    return int(model.flows["vendor_failures"])
+
+
+def total_outsourcing_cost(model: EcosystemModel) -> float:
+    """What SMBs spent on buying this month: fees, monitoring, transaction, screening,
+    transition and exit costs."""
+    return float(model.outsourcing_cost.sum())
+
+
+def mean_smb_profit(model: EcosystemModel) -> float:
+    """Mean monthly profit of the SMBs active this month."""
+    profit = model.flows["profit"]
+    active = profit != 0.0
+    return float(profit[active].mean()) if active.any() else float("nan")
+
+
+def smb_survival_rate(model: EcosystemModel) -> float:
+    """Share of the initial SMBs still in business."""
+    return float(model.smb_active.mean())
+
+
+def vendor_hhi(model: EcosystemModel) -> float:
+    """Herfindahl-Hirschman index of vendors' shares of contract fees (1 = one vendor)."""
+    c = model.contracts
+    act = c.active_index()
+    if not len(act):
+        return float("nan")
+    fees = np.bincount(c.vendor[act], weights=c.fee[act])
+    shares = fees / fees.sum()
+    return float((shares**2).sum())
+
+
+MODEL_REPORTERS = {
+    f.__name__: f
+    for f in (
+        outsourcing_share,
+        active_contracts,
+        shirking_rate,
+        mean_delivered_quality,
+        mean_contracted_vendor_quality,
+        mean_relational_capital,
+        innovations,
+        collaborative_innovations,
+        cumulative_innovations,
+        mean_inhouse_capability,
+        disruption_loss,
+        breaches,
+        vendor_failures,
+        total_outsourcing_cost,
+        mean_smb_profit,
+        smb_survival_rate,
+        vendor_hhi,
+    )
+}
+
+AGENT_REPORTERS = {
+    SMB: {
+        "cash": "cash",
+        "core_performance": "core_performance",
+        "outsourced_functions": "outsourced_count",
+        "mean_capability": "mean_capability",
+    },
+    Vendor: {"true_quality": "true_quality", "clients": "client_count", "income": "income"},
+}

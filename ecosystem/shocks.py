@@ -1,0 +1,51 @@
+"""Shocks and dependency: vendor failures, data breaches and IP leakage.
+
+Dependence on one vendor is the essay's named risk: when a vendor goes under, its clients lose
+that function's output until they re-source (``resourcing_delay``); splitting a function over
+several vendors limits the share lost. Weak security exposes the SMB's data and know-how.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["breach_chance", "breach_damage", "failure_hazard", "ip_leak_chance"]
+
+
+def failure_hazard(vendor_failure_rate, stability):
+    r"""Monthly failure hazard of a vendor: :math:`h = \min(1, 2\,h_0\,(1 - \text{stability}))`.
+
+    Financial stability is Beta(5, 5) distributed (mean 0.5), so the average vendor fails at the
+    base rate and weak finances fail first.
+
+    >>> float(failure_hazard(0.01, 0.5)), bool(failure_hazard(0.01, 0.9) < failure_hazard(0.01, 0.1))
+    (0.01, True)
+    """
+    return np.minimum(1.0, 2.0 * vendor_failure_rate * (1.0 - stability))
+
+
+def breach_chance(breach_rate, security):
+    """Monthly chance of a data breach on a contract: falls linearly with vendor security.
+
+    >>> breach_chance(0.02, 0.75)
+    0.005
+    """
+    return breach_rate * (1.0 - security)
+
+
+def breach_damage(breach_cost, specificity, share):
+    """Cost of one breach: more specific (sensitive) functions leak more valuable data.
+
+    >>> breach_damage(4.0, 0.5, 1.0)
+    4.0
+    """
+    return breach_cost * 2.0 * specificity * share
+
+
+def ip_leak_chance(specificity):
+    """Chance that a breach also leaks intellectual property: the function's specificity.
+
+    >>> ip_leak_chance(0.3)
+    0.3
+    """
+    return specificity
