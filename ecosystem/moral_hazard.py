@@ -72,7 +72,9 @@ def delivered_quality(true_quality, friction, shirking, shirk_quality_loss, nois
     with true quality :math:`\theta`, location friction :math:`\phi`, the shirking loss
     :math:`\ell` and noise :math:`\eta`.
 
-    >>> float(delivered_quality(0.8, 0.0, False, 0.35, 0.0)), float(delivered_quality(0.8, 0.0, True, 0.5, 0.0))
-    (0.8, 0.4)
+    >>> float(delivered_quality(0.8, 0.0, False, 0.35, 0.0))
+    0.8
+    >>> float(delivered_quality(0.8, 0.0, True, 0.5, 0.0))
+    0.4
     """
     return np.clip(true_quality * (1.0 - friction) * (1.0 - shirk_quality_loss * shirking) + noise, 0.0, 1.0)

@@ -27,10 +27,8 @@ def peer_graph(n_smbs: int, degree: int, rewiring: float, rng: np.random.Generat
     k = min(degree, n_smbs - 1)
     k -= k % 2
     if k < 2:
-        graph = nx.empty_graph(n_smbs)
-    else:
-        graph = nx.watts_strogatz_graph(n_smbs, k, rewiring, seed=rng)
-    return graph
+        return nx.empty_graph(n_smbs)
+    return nx.watts_strogatz_graph(n_smbs, k, rewiring, seed=rng)
 
 
 class PeerNetwork:

@@ -1,0 +1,177 @@
+"""The ``smb-eco`` command line: run a simulation, list the parameters.
+
+Bad input (an unknown parameter, a value out of range, an unreadable config file, an output
+folder that already holds results) ends with one line on standard error naming what to fix and
+exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+from . import reporters
+from .outputs import run_simulation, timeseries, write_run
+from .parameters import parse_value, schema_table, validate_parameters
+
+__all__ = ["main"]
+
+DEFAULT_STEPS = 120
+DEFAULT_SEED = 42
+MAX_STEPS = 100_000
+#: Reporters shown in the run summary, in this order.
+SUMMARY = (
+    "outsourcing_share",
+    "active_contracts",
+    "shirking_rate",
+    "mean_delivered_quality",
+    "mean_contracted_vendor_quality",
+    "mean_relational_capital",
+    "cumulative_innovations",
+    "mean_inhouse_capability",
+    "disruption_loss",
+    "mean_smb_profit",
+    "smb_survival_rate",
+    "vendor_hhi",
+)
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="smb-eco", description="Agent-based simulation of SMB-vendor outsourcing.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run one simulation and write its outputs")
+    run.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter (repeatable; see `smb-eco params`)",
+    )
+    run.add_argument("--config", type=Path, help="YAML file mapping parameter names to values")
+    run.add_argument("--steps", type=int, help=f"months to simulate (default {DEFAULT_STEPS})")
+    run.add_argument("--seed", type=int, help=f"random seed (default {DEFAULT_SEED})")
+    run.add_argument(
+        "--out", type=Path, help="new folder for the outputs (default runs/seed-S-Nm, numbered if taken)"
+    )
+
+    params = commands.add_parser("params", help="list every parameter with its default and range")
+    params.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    return parser
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """Parameter values (and optionally ``steps`` and ``seed``) from a YAML mapping."""
+    try:
+        loaded = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise UsageError(f"--config {path}: cannot read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise UsageError(f"--config {path}: not valid YAML{where}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise UsageError(f"--config {path}: must be a mapping of parameter names to values")
+    return loaded
+
+
+def _resolve_run(args: argparse.Namespace) -> tuple[dict[str, Any], int, int, Path]:
+    """Parameters, steps, seed and output folder from the config, --set and flags, all checked."""
+    values: dict[str, Any] = {}
+    steps, seed = DEFAULT_STEPS, DEFAULT_SEED
+    if args.config is not None:
+        config = _read_config(args.config)
+        steps = config.pop("steps", steps)
+        seed = config.pop("seed", seed)
+        try:
+            validate_parameters(config)
+        except ValueError as error:
+            raise UsageError(f"--config {args.config}: {error}") from None
+        values.update(config)
+    for setting in args.settings:
+        name, sep, text = setting.partition("=")
+        if not sep:
+            raise UsageError(f"--set {setting!r}: expected NAME=VALUE")
+        try:
+            values[name.strip()] = parse_value(name.strip(), text)
+        except ValueError as error:
+            raise UsageError(f"--set {setting}: {error}") from None
+    steps = args.steps if args.steps is not None else steps
+    seed = args.seed if args.seed is not None else seed
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise UsageError(f"steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
+    params = validate_parameters(values)
+    if args.out is None:
+        return params, steps, seed, _fresh_folder(Path("runs") / f"seed-{seed}-{steps}m")
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise UsageError(f"--out {args.out} already holds results; choose a new folder")
+    return params, steps, seed, args.out
+
+
+def _fresh_folder(base: Path) -> Path:
+    """``base``, or ``base-2``, ``base-3``... : the first that does not exist yet."""
+    candidate, number = base, 1
+    while candidate.exists():
+        number += 1
+        candidate = base.with_name(f"{base.name}-{number}")
+    return candidate
+
+
+def _summary(model, out: Path, steps: int, seed: int) -> str:
+    frame = timeseries(model)
+    last_year = frame.tail(12)
+    p = model.params
+    lines = [
+        f"Simulated {steps} months: {p['n_smbs']} SMBs, {p['n_vendors']} vendors, "
+        f"decision rule {p['decision_rule']}, {p['contract_type']} contracts, "
+        f"{p['sourcing_policy']} sourcing, seed {seed}.",
+        "",
+        f"{'measure':34} {'final month':>12} {'last 12 mean':>13}  meaning",
+    ]
+    for name in SUMMARY:
+        meaning = reporters.MODEL_REPORTERS[name].__doc__.strip().splitlines()[0]
+        lines.append(f"{name:34} {frame[name].iloc[-1]:12.3f} {last_year[name].mean():13.3f}  {meaning}")
+    files = ", ".join(sorted(path.name for path in out.iterdir()))
+    lines += ["", f"Outputs in {out}/: {files}"]
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
+    params, steps, seed, out = _resolve_run(args)
+    model = run_simulation(params, steps, seed)
+    write_run(model, out, seed=seed, steps=steps, command=["smb-eco", *argv])
+    print(_summary(model, out, steps, seed))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``smb-eco`` and ``python -m ecosystem``."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args, argv)
+        print(schema_table(markdown=args.markdown))
+        return 0
+    except (UsageError, FileExistsError) as error:
+        sys.stderr.write(f"smb-eco {args.command}: error: {error}\n")
+        return 2

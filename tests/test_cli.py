@@ -1,0 +1,112 @@
+"""The `smb-eco` command line: outputs of a run, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from ecosystem import reporters
+from ecosystem.cli import main
+from ecosystem.parameters import PARAMETERS
+
+
+def run_cli(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ecosystem", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_run_writes_every_output_and_a_summary(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["run", "--steps", "6", "--seed", "3", "--set", "n_smbs=30", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "outsourcing_share" in printed and str(out) in printed
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    assert list(frame["step"]) == [1, 2, 3, 4, 5, 6]
+    assert set(reporters.MODEL_REPORTERS) <= set(frame.columns)
+    pd.testing.assert_frame_equal(frame, pd.read_csv(out / "timeseries.csv"), check_dtype=False)
+    graph = nx.read_graphml(out / "network.graphml")
+    kinds = {data["kind"] for _, data in graph.nodes(data=True)}
+    assert kinds == {"smb", "vendor"}
+    record = json.loads((out / "params.json").read_text())
+    assert record["seed"] == 3 and record["steps"] == 6
+    assert record["parameters"]["n_smbs"] == 30
+    assert set(record["parameters"]) == {p.name for p in PARAMETERS}
+    assert record["versions"]["mesa"].startswith("3.")
+
+
+def test_same_seed_through_the_cli_gives_identical_files(tmp_path):
+    for name in ("a", "b"):
+        assert main(["run", "--steps", "5", "--set", "n_smbs=25", "--out", str(tmp_path / name)]) == 0
+    first = (tmp_path / "a" / "timeseries.csv").read_bytes()
+    assert first == (tmp_path / "b" / "timeseries.csv").read_bytes()
+
+
+def test_config_file_and_set_combine_with_set_winning(tmp_path):
+    config = tmp_path / "scenario.yaml"
+    config.write_text("n_smbs: 20\nlemon_share: 0.6\nsteps: 4\nseed: 9\n")
+    out = tmp_path / "run"
+    assert main(["run", "--config", str(config), "--set", "lemon_share=0.1", "--out", str(out)]) == 0
+    record = json.loads((out / "params.json").read_text())
+    assert record["parameters"]["lemon_share"] == 0.1
+    assert record["parameters"]["n_smbs"] == 20
+    assert (record["steps"], record["seed"]) == (4, 9)
+
+
+def test_default_output_folder_is_numbered_rather_than_overwritten(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        assert main(["run", "--steps", "2", "--set", "n_smbs=10"]) == 0
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["seed-42-2m", "seed-42-2m-2"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "lemon_shar=0.2"], "did you mean 'lemon_share'"),
+        (["--set", "lemon_share=2"], "'lemon_share' must be a number in [0, 1]"),
+        (["--set", "decision_rule=magic"], "one of tce, rbv, cost, hybrid"),
+        (["--set", "n_smbs=ten"], "'n_smbs' must be an integer"),
+        (["--set", "n_smbs"], "expected NAME=VALUE"),
+        (["--steps", "0"], "steps must be an integer in [1,"),
+        (["--steps", "x"], "invalid int value"),
+        (["--seed", "-1"], "seed must be a non-negative integer"),
+        (["--config", "missing.yaml"], "missing.yaml: cannot read"),
+        (["--config", "broken.yaml"], "broken.yaml: not valid YAML"),
+        (["--config", "list.yaml"], "must be a mapping"),
+        (["--config", "unknown.yaml"], "unknown parameter 'speed'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
+    (tmp_path / "broken.yaml").write_text("n_smbs: [1\n")
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
+    (tmp_path / "unknown.yaml").write_text("speed: 3\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run_cli("run", "--steps", "2", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_existing_results_are_never_overwritten(tmp_path):
+    out = tmp_path / "done"
+    out.mkdir()
+    (out / "timeseries.csv").write_text("precious")
+    result = run_cli("run", "--steps", "2", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2 and "already holds results" in result.stderr
+    assert (out / "timeseries.csv").read_text() == "precious"
+
+
+def test_params_lists_every_parameter(capsys):
+    assert main(["params", "--markdown"]) == 0
+    table = capsys.readouterr().out
+    for spec in PARAMETERS:
+        assert f"`{spec.name}`" in table
