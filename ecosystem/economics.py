@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FUNCTION_WEIGHT", "function_weights", "monthly_revenue"]
+__all__ = ["FUNCTION_WEIGHT", "function_weights", "lost_output_value", "monthly_revenue"]
 
 #: Share of revenue that depends on the quality of the support functions.
 FUNCTION_WEIGHT = 0.5
@@ -37,3 +37,19 @@ def monthly_revenue(base_revenue, core_performance, weights, function_quality):
     """
     quality = (weights * function_quality).sum(axis=1)
     return base_revenue * core_performance * (1.0 - FUNCTION_WEIGHT + FUNCTION_WEIGHT * quality)
+
+
+def lost_output_value(base_revenue, core_performance, weights, missing_share, reference_quality):
+    r"""Revenue lost to output missing after a vendor failure or termination.
+
+    .. math:: L = R_0\,P\,w \textstyle\sum_f \omega_f\, m_f\, q_{ref}
+
+    The missing share :math:`m_f` of a function is valued at the quality the SMB contracted for
+    (the SLA threshold :math:`q_{ref}`): what the SMB would have earned had the output arrived.
+
+    >>> weights, missing = np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])
+    >>> float(lost_output_value(10.0, np.array([1.0]), weights, missing, 0.6)[0])
+    1.5
+    """
+    share = (weights * missing_share).sum(axis=1)
+    return base_revenue * core_performance * FUNCTION_WEIGHT * share * reference_quality

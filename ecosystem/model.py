@@ -21,7 +21,7 @@ from .agents import SMB, Vendor
 from .capabilities import core_focus_growth, develop_capability
 from .contracts import CONTRACT_TERMS, ContractBook, monthly_bill
 from .decision_rules import ReviewInputs, decide, make_cost, transaction_cost_rate
-from .economics import function_weights, monthly_revenue
+from .economics import FUNCTION_WEIGHT, function_weights, lost_output_value, monthly_revenue
 from .functions import BUSINESS_FUNCTIONS, draw_function_profiles
 from .innovation import collaborative_innovation_odds, inhouse_innovation_odds
 from .moral_hazard import delivered_quality, detection_chance, shirks
@@ -29,7 +29,7 @@ from .network import PeerNetwork, peer_graph
 from .parameters import validate_parameters
 from .relational_capital import TieBook, decay_trust, update_trust
 from .selection import draw_shortlist, quality_signal, rank_candidates
-from .shocks import breach_chance, breach_damage, failure_hazard, ip_leak_chance
+from .shocks import breach_chance, breach_damage, covered_share, failure_hazard, ip_leak_chance
 from .vendors import LOCATIONS, draw_vendors
 
 __all__ = ["EcosystemModel"]
@@ -144,7 +144,7 @@ class EcosystemModel(mesa.Model):
             collaborative_innovations=0,
             breaches=0,
             disruption_loss=0.0,
-            profit=np.zeros(n),
+            profit=np.zeros(0),
             vendor_failures=0,
             vendor_income=np.zeros(v),
         )
@@ -240,11 +240,9 @@ class EcosystemModel(mesa.Model):
             return
         offering = [np.flatnonzero(vp.alive & vp.offers[:, j]) for j in range(N_FUNCTIONS)]
         peers = self.peers.random_peers(smb, p["referral_count"], self.rng)
-        holder = self._primary_vendor()
+        holder, holder_quality = self._primary_vendor()
         peer_vendor = np.where(peers >= 0, holder[np.maximum(peers, 0), fn[:, None]], -1)
-        peer_quality = np.where(
-            peer_vendor >= 0, self.row_observed[np.maximum(peers, 0), fn[:, None]], np.nan
-        )
+        peer_quality = np.where(peer_vendor >= 0, holder_quality[np.maximum(peers, 0), fn[:, None]], np.nan)
         shortlist = draw_shortlist(fn, peer_vendor, peer_quality, offering, p["shortlist_size"], self.rng)
         cand = np.maximum(shortlist.vendors, 0)
         load = np.bincount(c.vendor[c.active_index()], minlength=len(vp.alive))
@@ -265,7 +263,11 @@ class EcosystemModel(mesa.Model):
         )
         fee = vp.price[cand] * self._fee_factor(self.functions.uncertainty[smb, fn])[:, None] / self.slots
         value_of_quality = (
-            p["base_revenue"] * self.core_performance[smb] * 0.5 * self.weights[smb, fn] / self.slots
+            p["base_revenue"]
+            * self.core_performance[smb]
+            * FUNCTION_WEIGHT
+            * self.weights[smb, fn]
+            / self.slots
         )
         ranked, ranked_quality = rank_candidates(shortlist, usable, expected, value_of_quality, fee)
         screened = (ranked >= 0).sum(axis=1)
@@ -273,11 +275,14 @@ class EcosystemModel(mesa.Model):
         self._sign_best(smb, fn, ranked, ranked_quality, filled[smb, fn], load)
 
     def _sign_best(self, smb, fn, ranked, ranked_quality, filled, load) -> None:
-        """Sign with the best-ranked candidates that still have capacity, row by row."""
+        """Sign with the best-ranked candidates that still have capacity, row by row.
+
+        Rows take their turn in random order, so scarce vendor capacity favours no SMB.
+        """
         p, vp = self.params, self.vendors
         chosen_rows, chosen_vendors, chosen_quality = [], [], []
         capacity = vp.capacity
-        for row in range(len(smb)):
+        for row in self.rng.permutation(len(smb)).tolist():
             missing = self.slots - filled[row]
             for place, quality in zip(ranked[row].tolist(), ranked_quality[row].tolist(), strict=True):
                 if missing == 0 or place < 0:
@@ -288,11 +293,13 @@ class EcosystemModel(mesa.Model):
                     chosen_rows.append(row)
                     chosen_vendors.append(place)
                     chosen_quality.append(quality)
-            if missing == self.slots - filled[row] and filled[row] == 0:
+            if missing == 0:
+                self.resource_due[smb[row], fn[row]] = NEVER
+            elif missing == self.slots:
                 # nobody to buy from: the function stays (or goes back) in-house
                 self.outsourced[smb[row], fn[row]] = False
                 self.resource_due[smb[row], fn[row]] = NEVER
-            elif missing:
+            else:
                 self.resource_due[smb[row], fn[row]] = self.month + 1  # search again next month
         if not chosen_rows:
             return
@@ -311,7 +318,6 @@ class EcosystemModel(mesa.Model):
             observed_quality=np.array(chosen_quality),
         )
         self._spend(s, self._transition_cost(s, j, 1 / self.slots), outsourcing=True)
-        self.resource_due[s, j] = NEVER
 
     # --- moral hazard, delivery, monitoring, payment
     def deliver_services(self) -> None:
@@ -374,6 +380,11 @@ class EcosystemModel(mesa.Model):
         self._failed = below_sla | detected
         np.add.at(self.row_quality, (smb, fn), c.share[act] * quality)
         np.add.at(self.row_delivered_share, (smb, fn), c.share[act])
+        # vendors still serving a row cover for missing co-suppliers, at their own quality
+        share = self.row_delivered_share
+        covered = covered_share(share)
+        self.row_quality *= np.divide(covered, share, out=np.zeros_like(share), where=share > 0)
+        self.row_delivered_share = covered
         self._refresh_row_observed()
         self.flows.update(shirking=int(shirking.sum()), deliveries=k, delivered_quality=float(quality.mean()))
 
@@ -478,16 +489,16 @@ class EcosystemModel(mesa.Model):
         """Revenue minus costs; SMBs whose cash stays negative exit."""
         p, f = self.params, self.functions
         quality = np.where(self.outsourced, self.row_quality, f.capability)
-        lost = self.outsourced * np.clip(1.0 - self.row_delivered_share, 0.0, 1.0)
+        missing = self.outsourced * np.clip(1.0 - self.row_delivered_share, 0.0, 1.0)
         revenue = monthly_revenue(p["base_revenue"], self.core_performance, self.weights, quality)
-        disruption = monthly_revenue(
-            p["base_revenue"], self.core_performance, self.weights, lost * p["sla_threshold"]
-        ) - monthly_revenue(p["base_revenue"], self.core_performance, self.weights, np.zeros_like(lost))
+        lost = lost_output_value(
+            p["base_revenue"], self.core_performance, self.weights, missing, p["sla_threshold"]
+        )
         self._spend(np.arange(len(self.cash)), (self.make_cost * ~self.outsourced).sum(axis=1))
         profit = np.where(self.smb_active, revenue - self.cost, 0.0)
         self.cash += profit
         self.negative_months = np.where(self.cash < 0, self.negative_months + 1, 0)
-        self.flows.update(profit=profit, disruption_loss=float(disruption[self.smb_active].sum()))
+        self.flows.update(profit=profit[self.smb_active], disruption_loss=float(lost[self.smb_active].sum()))
         exiting = self.smb_active & (self.negative_months >= p["exit_patience"])
         if exiting.any():
             self._exit_smbs(exiting)
@@ -546,22 +557,25 @@ class EcosystemModel(mesa.Model):
     def _lose_slots(self, ended: np.ndarray) -> None:
         """Contracts ended by failure: the rows' output share is lost until re-sourced."""
         c = self.contracts
-        due = self.month + self.params["resourcing_delay"]
+        due = self.month + 1 + self.params["resourcing_delay"]  # output is missing for the delay
         rows = (c.smb[ended], c.function[ended])
         self.resource_due[rows] = np.minimum(self.resource_due[rows], due)
 
     def _current_sourcing(self):
-        """Per row: filled vendor slots, total fee, share-weighted observed quality, mean trust."""
+        """Per row: filled vendor slots, total fee, mean observed quality, mean trust."""
         c = self.contracts
         act = c.active_index()
         shape = self.outsourced.shape
-        rows = (c.smb[act], c.function[act])
-        filled = np.zeros(shape, dtype=np.int64)
-        fee, observed, trust = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-        np.add.at(filled, rows, 1)
-        np.add.at(fee, rows, c.fee[act])
-        np.add.at(observed, rows, c.observed_quality[act])
-        np.add.at(trust, rows, self.ties.trust[c.pair[act]])
+        row = c.smb[act] * N_FUNCTIONS + c.function[act]
+        size = shape[0] * shape[1]
+
+        def per_row(weights=None):
+            return np.bincount(row, weights=weights, minlength=size).reshape(shape)
+
+        filled = per_row().astype(np.int64)
+        fee = per_row(c.fee[act])
+        observed = per_row(c.observed_quality[act])
+        trust = per_row(self.ties.trust[c.pair[act]])
         with np.errstate(invalid="ignore", divide="ignore"):
             return filled, fee, observed / filled, trust / filled
 
@@ -579,13 +593,16 @@ class EcosystemModel(mesa.Model):
         claimed = (offers * (vp.claimed_quality * (1 - vp.friction))[:, None]).sum(axis=0) / count
         return price, claimed
 
-    def _primary_vendor(self) -> np.ndarray:
-        """Per row, one vendor currently serving it (-1 if none): what a peer would refer."""
+    def _primary_vendor(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row, one vendor currently serving it (-1 if none) and the quality the SMB observes
+        from that vendor: what a peer would refer."""
         c = self.contracts
         act = c.active_index()
         holder = np.full(self.outsourced.shape, -1, dtype=np.int64)
+        quality = np.full(self.outsourced.shape, np.nan)
         holder[c.smb[act], c.function[act]] = c.vendor[act]
-        return holder
+        quality[c.smb[act], c.function[act]] = c.observed_quality[act]
+        return holder, quality
 
     def _serving(self, smb, fn, cand) -> np.ndarray:
         """Whether each candidate already serves its row (no vendor takes two slots of one row)."""
@@ -596,7 +613,9 @@ class EcosystemModel(mesa.Model):
             return serving
         key = (c.smb[act] * N_FUNCTIONS + c.function[act]) * len(self.vendors.alive) + c.vendor[act]
         probe = ((smb * N_FUNCTIONS + fn)[:, None] * len(self.vendors.alive)) + cand
-        return np.isin(probe, key)
+        key = np.sort(key)
+        position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
+        return key[position] == probe
 
     # ------------------------------------------------------------------ the relationship record
     @property

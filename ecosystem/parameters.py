@@ -126,7 +126,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Theory perspective behind the make-or-buy "
         "decision: tce (Williamson's comparison of governance costs), rbv (keep what is strategic "
         "or where we are capable), cost (cheapest option only) or hybrid (TCE cost comparison "
-        "with an RBV veto on strategic functions).",
+        "with an RBV veto on strategic functions and on clear quality downgrades).",
         choices=("tce", "rbv", "cost", "hybrid"),
     ),
     _p(
@@ -175,7 +175,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.1,
         "TCE",
-        "Bureaucratic overhead of making in-house, as a share of the in-house cost.",
+        "Bureaucratic overhead of making in-house, as a share of the in-house cost at transaction "
+        "frequency 0.5 (overhead g (1.5 - f) falls as frequency f rises).",
         0.0,
         2.0,
     ),
@@ -304,8 +305,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.3,
         "agency",
-        "Share of vendor deliveries the SMB audits: "
-        "the chance that shirking is detected in a month; costs the SMB.",
+        "Share of vendor deliveries the SMB audits; a shirking month is detected with 0.9 times "
+        "this chance. Costs the SMB.",
         0.0,
         1.0,
     ),
@@ -342,9 +343,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         "fixed_price",
         "agency",
         "Contract and pricing model: fixed_price "
-        "(vendor prices in uncertainty, SLA penalties), time_and_materials (SMB bears cost "
-        "uncertainty, weak penalties) or performance_based (pay tied to measured quality, strong "
-        "penalties).",
+        "(vendor prices in uncertainty; detected shirking costs it 0.75 months of fee), "
+        "time_and_materials (SMB bears cost uncertainty; penalty 0.25) or performance_based (pay "
+        "follows measured quality around the SLA level; penalty 0.75).",
         choices=("fixed_price", "time_and_materials", "performance_based"),
     ),
     _p(
@@ -522,7 +523,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         4.0,
         "risk",
-        "Cost to the SMB of a data breach on a function of average specificity.",
+        "Cost to the SMB of a data breach on a whole function of asset specificity 0.5 (scales "
+        "linearly with specificity).",
         0.0,
         1000.0,
         unit="money units",
@@ -632,7 +634,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         1.0,
         "economics",
-        "Mean monthly cost of running a function in-house.",
+        "Median monthly cost of running a function in-house (SMBs and functions scatter "
+        "log-normally around it).",
         0.01,
         1e4,
         unit="money units",

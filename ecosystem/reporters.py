@@ -22,7 +22,7 @@ __all__ = ["AGENT_REPORTERS", "MODEL_REPORTERS"]
 def outsourcing_share(model: EcosystemModel) -> float:
     """Share of the active SMBs' functions that are bought rather than made."""
     active = model.smb_active
-    return float(model.outsourced[active].mean()) if active.any() else 0.0
+    return float(model.outsourced[active].mean()) if active.any() else float("nan")
 
 
 def active_contracts(model: EcosystemModel) -> int:
@@ -55,7 +55,8 @@ def mean_relational_capital(model: EcosystemModel) -> float:
     act = c.active_index()
     if not len(act):
         return float("nan")
-    return float(model.ties.trust[np.unique(c.pair[act])].mean())
+    carrying = np.bincount(c.pair[act], minlength=len(model.ties)) > 0
+    return float(model.ties.trust[carrying].mean())
 
 
 def innovations(model: EcosystemModel) -> int:
@@ -103,8 +104,7 @@ def total_outsourcing_cost(model: EcosystemModel) -> float:
 def mean_smb_profit(model: EcosystemModel) -> float:
     """Mean monthly profit of the SMBs active this month."""
     profit = model.flows["profit"]
-    active = profit != 0.0
-    return float(profit[active].mean()) if active.any() else float("nan")
+    return float(profit.mean()) if len(profit) else float("nan")
 
 
 def smb_survival_rate(model: EcosystemModel) -> float:

@@ -57,8 +57,9 @@ def draw_shortlist(functions, peer_vendor, peer_quality, offering, shortlist_siz
         mine = np.flatnonzero(functions == function)
         if len(mine) and len(places):
             market[mine] = places[rng.integers(0, len(places), (len(mine), shortlist_size))]
-    vendors = np.concatenate([market, peer_vendor], axis=1)
-    referred = np.concatenate([np.full(market.shape, np.nan), peer_quality], axis=1)
+    # referrals first, so that a referred vendor also drawn from the market keeps the peer's report
+    vendors = np.concatenate([peer_vendor, market], axis=1)
+    referred = np.concatenate([peer_quality, np.full(market.shape, np.nan)], axis=1)
     return Shortlist(vendors, referred)
 
 

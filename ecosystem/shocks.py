@@ -2,14 +2,26 @@
 
 Dependence on one vendor is the essay's named risk: when a vendor goes under, its clients lose
 that function's output until they re-source (``resourcing_delay``); splitting a function over
-several vendors limits the share lost. Weak security exposes the SMB's data and know-how.
+several vendors limits the share lost, and the remaining vendors cover part of it meanwhile.
+Weak security exposes the SMB's data and know-how.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["breach_chance", "breach_damage", "failure_hazard", "ip_leak_chance"]
+__all__ = [
+    "SURGE_CAPACITY",
+    "breach_chance",
+    "breach_damage",
+    "covered_share",
+    "failure_hazard",
+    "ip_leak_chance",
+]
+
+#: Share of its own volume a vendor on a dual- or multi-sourced function can add at short notice
+#: to cover for a missing co-supplier (volume flexibility bought with the diversification premium).
+SURGE_CAPACITY = 0.5
 
 
 def failure_hazard(vendor_failure_rate, stability):
@@ -22,6 +34,22 @@ def failure_hazard(vendor_failure_rate, stability):
     (0.01, True)
     """
     return np.minimum(1.0, 2.0 * vendor_failure_rate * (1.0 - stability))
+
+
+def covered_share(delivered_share, surge_capacity=SURGE_CAPACITY):
+    r"""Share of a function's output delivered once the vendors still serving it cover for missing ones.
+
+    .. math:: s' = \min\big(1,\; s\,(1 + \kappa)\big)
+
+    with *s* the contracted share delivered this month and :math:`\kappa` the surge capacity.
+    Until the SMB re-sources, the remaining vendors of a dual- or multi-sourced function scale up
+    (contingent rerouting, Tomlin 2006); a single-sourced function has no one to fall back on.
+    This is why diversification lowers the expected disruption loss, not just its variance.
+
+    >>> covered_share(np.array([0.0, 1 / 3, 0.5, 2 / 3, 1.0]))
+    array([0.  , 0.5 , 0.75, 1.  , 1.  ])
+    """
+    return np.minimum(1.0, delivered_share * (1.0 + surge_capacity))
 
 
 def breach_chance(breach_rate, security):
