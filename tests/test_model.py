@@ -1,0 +1,258 @@
+"""Model-level tests: reproducibility, the relationship network, agents, reporters, batch runs."""
+
+from __future__ import annotations
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import run_model
+
+from ecosystem import EcosystemModel
+from ecosystem.agents import SMB, Vendor
+from ecosystem.functions import BUSINESS_FUNCTIONS
+from ecosystem.reporters import MODEL_REPORTERS
+
+REPORTERS = (
+    "outsourcing_share",
+    "active_contracts",
+    "shirking_rate",
+    "mean_delivered_quality",
+    "mean_contracted_vendor_quality",
+    "mean_relational_capital",
+    "innovations",
+    "cumulative_innovations",
+    "mean_inhouse_capability",
+    "disruption_loss",
+    "breaches",
+    "total_outsourcing_cost",
+    "mean_smb_profit",
+    "smb_survival_rate",
+    "vendor_hhi",
+)
+
+#: Busy enough that every mechanism fires within 30 months: failures, breaches, exits, entries.
+BUSY = dict(
+    n_smbs=80,
+    n_vendors=15,
+    vendor_failure_rate=0.03,
+    breach_rate=0.1,
+    sourcing_policy="dual",
+    base_revenue=9.0,
+    initial_cash=5.0,
+)
+
+
+def _edges(graph: nx.Graph):
+    edges = graph.edges(data=True)
+    return sorted((min(a, b), max(a, b), tuple(sorted(data.items()))) for a, b, data in edges)
+
+
+# --- reproducibility ---------------------------------------------------------------------------
+
+
+def test_same_seed_same_run_bit_for_bit():
+    one, two = run_model(30, 42, **BUSY), run_model(30, 42, **BUSY)
+    frame = one.datacollector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(frame, two.datacollector.get_model_vars_dataframe(), check_exact=True)
+    assert frame["vendor_failures"].sum() > 0 and frame["breaches"].sum() > 0  # a run with events
+    assert _edges(one.network) == _edges(two.network)
+    assert sorted(one.network.nodes(data=True)) == sorted(two.network.nodes(data=True))
+    np.testing.assert_array_equal(one.cash, two.cash)
+    np.testing.assert_array_equal(one.ties.trust, two.ties.trust)
+
+
+def test_seed_may_be_a_generator():
+    one = run_model(10, np.random.default_rng(5), n_smbs=40)
+    two = run_model(10, np.random.default_rng(5), n_smbs=40)
+    pd.testing.assert_frame_equal(
+        one.datacollector.get_model_vars_dataframe(), two.datacollector.get_model_vars_dataframe()
+    )
+
+
+def test_different_seed_different_run():
+    one, two = run_model(30, 42, **BUSY), run_model(30, 43, **BUSY)
+    a, b = one.datacollector.get_model_vars_dataframe(), two.datacollector.get_model_vars_dataframe()
+    assert not a.equals(b)
+    assert not np.allclose(a["total_outsourcing_cost"], b["total_outsourcing_cost"])
+    assert _edges(one.network) != _edges(two.network)
+    assert sorted(one.peers.graph.edges) != sorted(two.peers.graph.edges)
+
+
+def test_parameters_reach_the_model():
+    model = EcosystemModel(rng=1, n_smbs=33, n_vendors=7, sourcing_policy="multi")
+    assert model.params["n_smbs"] == 33 and model.slots == 3
+    assert model.outsourced.shape == (33, len(BUSINESS_FUNCTIONS)) and len(model.vendors.alive) == 7
+    with pytest.raises(ValueError, match="lemon_share"):
+        EcosystemModel(rng=1, lemon_share=1.5)
+
+
+# --- the relationship network ------------------------------------------------------------------
+
+
+def test_network_is_a_graph_of_smbs_vendors_peers_and_contracts():
+    model = run_model(30, 3, **BUSY)
+    graph = model.network
+    assert isinstance(graph, nx.Graph)
+    kind = nx.get_node_attributes(graph, "kind")
+    smbs = {n for n, k in kind.items() if k == "smb"}
+    vendors = {n for n, k in kind.items() if k == "vendor"}
+    assert smbs | vendors == set(graph.nodes) and not smbs & vendors
+    assert smbs == {a.unique_id for a in model.agents_by_type[SMB]}
+    assert vendors == {a.unique_id for a in model.agents_by_type[Vendor]}
+    assert len(smbs) == model.smb_active.sum() < model.params["n_smbs"]  # some exited: not drawn
+
+    edge_kinds = {data["kind"] for _, _, data in graph.edges(data=True)}
+    assert edge_kinds == {"peer", "contract"}
+    c = model.contracts
+    act = c.active_index()
+    pairs = {(int(s), int(v)) for s, v in zip(c.smb[act], c.vendor[act], strict=True)}
+    contract_edges = 0
+    for a, b, data in graph.edges(data=True):
+        if data["kind"] == "peer":
+            assert a in smbs and b in smbs
+            continue
+        contract_edges += 1
+        assert {a, b} & smbs and {a, b} & vendors
+        assert 0.0 <= data["relational_capital"] <= 1.0
+        assert 0.0 < data["share"] <= len(BUSINESS_FUNCTIONS)
+        assert set(data["functions"].split(",")) <= set(BUSINESS_FUNCTIONS)
+        assert data["contract_type"] == model.params["contract_type"]
+    assert contract_edges == len(pairs) > 0
+    trust = [d["relational_capital"] for _, _, d in graph.edges(data=True) if d["kind"] == "contract"]
+    assert max(trust) > 0.2  # relationships have built trust, not just zeros
+
+
+def test_network_follows_the_model_month_by_month():
+    model = run_model(2, 4, n_smbs=40)
+    before = model.network
+    assert model.network is before  # built once a month, on first access
+    model.step()
+    assert model.network is not before and model.network.graph["month"] == 3
+
+
+# --- agents ------------------------------------------------------------------------------------
+
+
+def test_agents_by_type_match_active_smbs_and_vendors():
+    model = EcosystemModel(rng=5, **BUSY)
+    exited = False
+    for _ in range(30):
+        model.step()
+        assert len(model.agents_by_type[SMB]) == model.smb_active.sum()
+        assert len(model.agents_by_type[Vendor]) == model.vendors.alive.sum()
+        exited |= model.smb_active.sum() < BUSY["n_smbs"]
+    assert exited
+    assert all(model.smb_active[a.index] for a in model.agents_by_type[SMB])
+    assert all(model.vendors.alive[a.place] for a in model.agents_by_type[Vendor])
+
+
+def test_agents_read_the_model_state(small_model):
+    model = small_model
+    smb = max(model.agents_by_type[SMB], key=lambda a: a.outsourced_count)
+    assert smb.outsourced_count == len(smb.outsourced_functions) == model.outsourced[smb.index].sum() > 0
+    assert smb.cash == model.cash[smb.index]
+    assert set(smb.capability) == set(BUSINESS_FUNCTIONS)
+    c = model.contracts
+    act = c.active_index()
+    served = {int(v) for v in c.vendor[act][c.smb[act] == smb.index]}
+    assert {v.place for v in smb.vendors} == served
+    clients = sum(v.client_count for v in model.agents_by_type[Vendor])
+    assert clients == len(act)
+    for vendor in model.agents_by_type[Vendor]:
+        assert vendor.true_quality == model.vendors.true_quality[vendor.place]
+        assert vendor.location in ("onshore", "nearshore", "offshore")
+        assert vendor.offered_functions
+
+
+# --- reporters ---------------------------------------------------------------------------------
+
+
+def test_every_reporter_is_collected_each_month(small_model):
+    frame = small_model.datacollector.get_model_vars_dataframe()
+    assert set(REPORTERS) <= set(frame.columns) and set(REPORTERS) <= set(MODEL_REPORTERS)
+    assert len(frame) == 24
+    assert not frame[["outsourcing_share", "active_contracts", "smb_survival_rate"]].isna().any().any()
+
+
+def test_reporters_measure_what_they_say(small_model):
+    model = small_model
+    frame = model.datacollector.get_model_vars_dataframe()
+    last = frame.iloc[-1]
+    c = model.contracts
+    act = c.active_index()
+    active = model.smb_active
+    assert last["outsourcing_share"] == model.outsourced[active].mean()
+    assert last["active_contracts"] == len(act) > 0
+    assert last["smb_survival_rate"] == active.mean()
+    contracted = model.vendors.true_quality[c.vendor[act]]
+    assert last["mean_contracted_vendor_quality"] == pytest.approx(contracted.mean())
+    assert last["mean_inhouse_capability"] == pytest.approx(model.functions.capability[active].mean())
+    assert last["cumulative_innovations"] == model.cumulative_innovations
+    np.testing.assert_array_equal(frame["cumulative_innovations"], frame["innovations"].cumsum())
+    assert 0 < last["vendor_hhi"] <= 1
+    fees = np.bincount(c.vendor[act], weights=c.fee[act])
+    assert last["vendor_hhi"] == pytest.approx(((fees / fees.sum()) ** 2).sum())
+    assert (frame["total_outsourcing_cost"] > 0).all() and (frame["disruption_loss"] >= 0).all()
+    assert frame["shirking_rate"].dropna().between(0, 1).all()
+    assert frame["mean_relational_capital"].dropna().between(0, 1).all()
+    assert frame["mean_relational_capital"].iloc[-1] > frame["mean_relational_capital"].dropna().iloc[0]
+
+
+def test_means_over_nothing_are_nan_not_zero():
+    # reviews spread over ten years: nobody has decided to buy after one month
+    model = EcosystemModel(rng=1, n_smbs=5, n_vendors=1, review_interval=120)
+    model.step()
+    last = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert last["active_contracts"] == 0
+    for name in ("shirking_rate", "mean_contracted_vendor_quality", "mean_relational_capital", "vendor_hhi"):
+        assert np.isnan(last[name]), name
+
+
+def test_agent_data_only_when_asked():
+    quiet = run_model(3, 1, n_smbs=20, n_vendors=6)
+    assert not quiet.datacollector.agenttype_reporters
+    with pytest.warns(UserWarning, match="No agent-type reporters"):
+        assert quiet.datacollector.get_agenttype_vars_dataframe(SMB).empty
+
+    verbose = run_model(3, 1, n_smbs=20, n_vendors=6, collect_agent_data=True)
+    smbs = verbose.datacollector.get_agenttype_vars_dataframe(SMB)
+    vendors = verbose.datacollector.get_agenttype_vars_dataframe(Vendor)
+    assert {"cash", "core_performance", "outsourced_functions", "mean_capability"} <= set(smbs.columns)
+    assert {"true_quality", "clients", "income"} <= set(vendors.columns)
+    assert len(smbs) == 3 * 20
+    assert smbs.xs(3, level="Step")["cash"].tolist() == verbose.cash.tolist()
+    # collecting agent data must not change the run
+    pd.testing.assert_frame_equal(
+        quiet.datacollector.get_model_vars_dataframe(), verbose.datacollector.get_model_vars_dataframe()
+    )
+
+
+# --- batch runs --------------------------------------------------------------------------------
+
+
+def test_mesa_batch_run():
+    results = mesa.batch_run(
+        EcosystemModel,
+        parameters={"n_smbs": 30, "n_vendors": 8, "sourcing_policy": ["single", "dual"]},
+        rng=[1, 2],
+        max_steps=5,
+        number_processes=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert len(frame) == 4
+    assert sorted(zip(frame["sourcing_policy"], frame["rng"], strict=True)) == [
+        ("dual", 1),
+        ("dual", 2),
+        ("single", 1),
+        ("single", 2),
+    ]
+    assert (frame["Step"] == 5).all() and set(REPORTERS) <= set(frame.columns)
+    # a batch run is the same run as a direct one with that seed
+    row = frame[(frame["sourcing_policy"] == "single") & (frame["rng"] == 2)].iloc[0]
+    direct = run_model(5, 2, n_smbs=30, n_vendors=8, sourcing_policy="single")
+    expected = direct.datacollector.get_model_vars_dataframe().iloc[-1]
+    for name in REPORTERS:
+        assert row[name] == expected[name] or (np.isnan(row[name]) and np.isnan(expected[name])), name
