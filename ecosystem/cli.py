@@ -1,14 +1,16 @@
-"""The ``smb-eco`` command line: run a simulation, list the parameters.
+"""The ``smb-eco`` command line: run a simulation, list the parameters, run and list experiment sweeps.
 
 Bad input (an unknown parameter, a value out of range, an unreadable config file, an output
 folder that already holds results) ends with one line on standard error naming what to fix and
-exit code 2; nothing is written.
+exit code 2; nothing is written. A sweep in which some runs failed ends with exit code 1 after
+listing them (they are retried by ``smb-eco sweep SPEC --out DIR --resume``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -72,6 +74,19 @@ def _build_parser() -> argparse.ArgumentParser:
 
     params = commands.add_parser("params", help="list every parameter with its default and range")
     params.add_argument("--markdown", action="store_true", help="print a Markdown table")
+
+    sweep = commands.add_parser("sweep", help="run an experiment sweep described by a YAML spec")
+    sweep.add_argument("spec", metavar="SPEC", help="a YAML spec file, or a built-in (`smb-eco experiments`)")
+    sweep.add_argument("--out", type=Path, help="sweep folder (default runs/sweeps/NAME, numbered if taken)")
+    sweep.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="send the runs to the Dask scheduler at tcp://HOST:PORT"
+    )
+    sweep.add_argument(
+        "--resume", action="store_true", help="continue the sweep in --out, skipping done runs"
+    )
+
+    commands.add_parser("experiments", help="list the built-in experiment specs and their hypotheses")
     return parser
 
 
@@ -163,6 +178,92 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def _sweep_setup(args: argparse.Namespace):
+    """The checked spec and output folder of ``smb-eco sweep``; raises UsageError before writing."""
+    from experiments import SpecError
+    from experiments.catalog import resolve_spec
+
+    try:
+        spec = resolve_spec(args.spec)
+    except SpecError as error:
+        raise UsageError(str(error)) from None
+    if args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out, the folder of the sweep to continue")
+    out = args.out if args.out is not None else _fresh_folder(Path("runs") / "sweeps" / spec.name)
+    return spec, out
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from experiments import build_runs, run_sweep, storage
+
+    spec, out = _sweep_setup(args)
+    run_ids = {run.run_id for run in build_runs(spec)}
+    already = len(storage.completed_run_ids(out) & run_ids) if args.resume and out.is_dir() else 0
+    failures: list[tuple[str, str]] = []
+    bar = tqdm(
+        total=len(run_ids),
+        initial=already,
+        desc=spec.name,
+        unit="run",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+    )
+
+    def on_result(record: dict[str, Any]) -> None:
+        if record["status"] != "done":
+            failures.append((record["run_id"], record["error"]))
+        bar.update(1)
+
+    try:
+        summary = run_sweep(
+            spec, out, workers=args.workers, resume=args.resume, on_result=on_result, scheduler=args.scheduler
+        )
+    except (FileExistsError, ValueError, ConnectionError) as error:
+        raise UsageError(" ".join(str(error).split())) from None
+    finally:
+        bar.close()
+    print(_sweep_summary(summary, spec.name, failures))
+    return 1 if failures else 0
+
+
+def _sweep_summary(summary, name: str, failures: list[tuple[str, str]], shown: int = 20) -> str:
+    lines = [
+        f"Sweep {name}: {summary.total} runs; {summary.done} done, {summary.failed} failed, "
+        f"{summary.skipped} skipped (done before) in {summary.wall_time_s:.1f} s.",
+        f"Results in {summary.out_dir}/ (runs/*.parquet, index.jsonl, manifest.json).",
+    ]
+    if failures:
+        lines.append(f"Failed runs (retry them with --out {summary.out_dir} --resume):")
+        lines += [f"  {run_id}  {error}" for run_id, error in failures[:shown]]
+        if len(failures) > shown:
+            lines.append(f"  ... and {len(failures) - shown} more (see index.jsonl)")
+    return "\n".join(lines)
+
+
+def _experiments() -> str:
+    from experiments import build_runs
+    from experiments.catalog import builtin_spec, builtin_specs
+
+    blocks = ["Built-in experiments (run one with `smb-eco sweep NAME`):"]
+    for name in builtin_specs():
+        spec = builtin_spec(name)
+        runs = len(build_runs(spec))
+        head = f"{name}  ({spec.design.kind} design, {runs} runs of {spec.steps} months)"
+        hypothesis = textwrap.fill(
+            " ".join(spec.hypothesis.split()),
+            width=96,
+            initial_indent="    ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        )
+        blocks.append(f"\n{head}\n{hypothesis}")
+    return "\n".join(blocks)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``smb-eco`` and ``python -m ecosystem``."""
     argv = sys.argv[1:] if argv is None else argv
@@ -170,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, argv)
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command == "experiments":
+            print(_experiments())
+            return 0
         print(schema_table(markdown=args.markdown))
         return 0
     except (UsageError, FileExistsError) as error:

@@ -1,0 +1,472 @@
+"""Experiment specs: what a sweep varies, what it holds fixed, and what it records, read from YAML.
+
+A spec is checked completely before any run starts, because a typo found after three hours of
+simulation costs three hours. Every problem is raised as one :class:`SpecError` line naming the
+file, the field and what is allowed. Parameter values are checked by the model's own schema
+(:mod:`ecosystem.parameters`), so a spec can never allow what the model would refuse, and metric
+names by :data:`ecosystem.reporters.MODEL_REPORTERS`.
+
+A spec file looks like this::
+
+    name: specificity-vs-uncertainty
+    description: Make-or-buy under TCE's two main cost drivers.
+    hypothesis: Outsourcing falls as asset specificity and uncertainty rise (Williamson 1985).
+    seed: 20251128              # base seed of every replication seed; default 1
+    fixed:
+      n_smbs: 200
+      decision_rule: tce
+    design: grid                # or {type: sobol, samples: 64}; see below
+    factors:
+      asset_specificity: [0.1, 0.5, 0.9]                   # grid: a list of levels ...
+      uncertainty: {start: 0.1, stop: 0.9, step: 0.2}      # ... or a range (stop included)
+    replications: 10
+    steps: 120                  # months
+    metrics: [outsourcing_share, mean_smb_profit]          # default: every model reporter
+    record_every: 12            # keep every 12th month (and the last); default 1
+
+Designs and the form their ``factors`` take:
+
+``grid``
+    Each factor a list of levels or a range ``{start, stop, step}``; the runs are the cross
+    product. No factors at all gives one point (replications of the fixed setting).
+``list``
+    ``factors`` is a list of explicit combinations, each a mapping with the same names.
+``lhs``, ``sobol``, ``morris``
+    Each factor ``[low, high]``; ``design`` is a mapping with ``type`` and ``samples`` (N; a
+    power of 2 for ``sobol``, which gives N(2D+2) points with second-order terms, N(D+2) with
+    ``second_order: false``; ``morris`` gives N(D+1) points on ``levels`` levels, default 4).
+    Only numeric parameters can be factors here; integers are rounded to the nearest integer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecosystem.parameters import Parameter, parameter, parse_value, validate_parameters
+from ecosystem.reporters import MODEL_REPORTERS
+
+__all__ = [
+    "CONTINUOUS_DESIGNS",
+    "DEFAULT_SEED",
+    "DESIGNS",
+    "Design",
+    "Spec",
+    "SpecError",
+    "load_spec",
+    "spec_from_dict",
+]
+
+DESIGNS = ("grid", "list", "lhs", "sobol", "morris")
+#: Designs that sample factors from bounds; they cannot vary categorical parameters.
+CONTINUOUS_DESIGNS = ("lhs", "sobol", "morris")
+#: Base seed when a spec names none; written to the manifest either way.
+DEFAULT_SEED = 1
+#: Most levels one grid range may expand to; guards against a step of 1e-9.
+MAX_LEVELS = 10_000
+
+_FIELDS = (
+    "name",
+    "description",
+    "hypothesis",
+    "seed",
+    "fixed",
+    "design",
+    "factors",
+    "replications",
+    "steps",
+    "metrics",
+    "record_every",
+)
+_DESIGN_KEYS = {
+    "grid": {"type"},
+    "list": {"type"},
+    "lhs": {"type", "samples"},
+    "sobol": {"type", "samples", "second_order"},
+    "morris": {"type", "samples", "levels"},
+}
+
+
+class SpecError(ValueError):
+    """A spec that cannot run, said in one line: ``<file>: <field>: <problem and what is allowed>``.
+
+    Attributes
+    ----------
+    source : str
+        The spec file (or ``"<dict>"`` for a spec given as a mapping).
+    field : str
+        The dotted field at fault, e.g. ``"fixed.lemon_share"`` or ``"design.samples"``.
+    """
+
+    def __init__(self, source: str, field: str, problem: str) -> None:
+        self.source = source
+        self.field = field
+        one_line = " ".join(str(problem).split())
+        super().__init__(f"{source}: {field}: {one_line}")
+
+
+@dataclass(frozen=True)
+class Design:
+    """How points are chosen: the design ``kind`` and the sampler's settings (continuous designs)."""
+
+    kind: str
+    samples: int | None = None
+    levels: int = 4
+    second_order: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """The design as it would be written in a spec, with only the settings its kind uses."""
+        out: dict[str, Any] = {"type": self.kind}
+        if self.kind in CONTINUOUS_DESIGNS:
+            out["samples"] = self.samples
+        if self.kind == "morris":
+            out["levels"] = self.levels
+        if self.kind == "sobol":
+            out["second_order"] = self.second_order
+        return out
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A checked experiment spec; build it with :func:`load_spec` or :func:`spec_from_dict`.
+
+    ``factors`` maps each varied parameter to a tuple: its levels (``grid``), its value at each
+    point in order (``list``), or its ``(low, high)`` bounds (continuous designs). ``fixed``
+    holds checked values in the parameter's type. ``source`` names the file for messages and is
+    not part of the spec's identity (:meth:`digest`).
+    """
+
+    name: str
+    design: Design
+    replications: int
+    steps: int
+    metrics: tuple[str, ...]
+    factors: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    fixed: dict[str, Any] = field(default_factory=dict)
+    record_every: int = 1
+    seed: int = DEFAULT_SEED
+    description: str = ""
+    hypothesis: str = ""
+    source: str = field(default="<dict>", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised spec as plain JSON-able data (ranges expanded, defaults filled in).
+
+        ``spec_from_dict(spec.to_dict())`` gives an equal spec, so the manifest can be re-run.
+        """
+        if self.design.kind == "list":
+            names = list(self.factors)
+            count = len(next(iter(self.factors.values()))) if names else 0
+            factors: Any = [{n: self.factors[n][i] for n in names} for i in range(count)]
+        else:
+            factors = {n: list(v) for n, v in self.factors.items()}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "hypothesis": self.hypothesis,
+            "seed": self.seed,
+            "fixed": dict(self.fixed),
+            "design": self.design.to_dict(),
+            "factors": factors,
+            "replications": self.replications,
+            "steps": self.steps,
+            "metrics": list(self.metrics),
+            "record_every": self.record_every,
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the normalised spec, which a resumed sweep checks against its manifest.
+
+        Comments, key order and ``range`` versus list spelling do not change it; every field
+        does, the hypothesis and description included, since a sweep is evidence for the
+        hypothesis it was started with.
+        """
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and check the YAML spec at ``path``.
+
+    Raises
+    ------
+    SpecError
+        For an unreadable or malformed file and every problem :func:`spec_from_dict` finds.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError(source, "(file)", f"cannot be read: {error.strerror or error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise SpecError(source, "(yaml)", f"malformed YAML{where}: {problem}") from None
+    return spec_from_dict(data, source=source)
+
+
+def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
+    """Check a spec given as parsed data and return it normalised.
+
+    Parameters
+    ----------
+    data : mapping
+        The spec's fields, as :func:`yaml.safe_load` gives them.
+    source : str
+        Where the spec came from, for error messages.
+
+    Raises
+    ------
+    SpecError
+        At the first problem: an unknown field, parameter, design or metric; a value outside the
+        parameter's range; a factor that is also fixed; a non-positive count.
+
+    Examples
+    --------
+    >>> spec = spec_from_dict({"name": "demo", "design": "grid", "replications": 2, "steps": 6,
+    ...                        "factors": {"lemon_share": {"start": 0.1, "stop": 0.3, "step": 0.1}}})
+    >>> spec.factors
+    {'lemon_share': (0.1, 0.2, 0.3)}
+    >>> spec_from_dict({"name": "demo", "design": "grid", "replications": 0, "steps": 6})
+    Traceback (most recent call last):
+    ...
+    experiments.spec.SpecError: <dict>: replications: must be a positive integer, got 0
+    """
+    if not isinstance(data, Mapping):
+        raise SpecError(source, "(top level)", f"must be a mapping of fields, got {type(data).__name__}")
+    for key in data:
+        if key not in _FIELDS:
+            raise SpecError(source, str(key), f"unknown field{_hint(str(key), _FIELDS)}; allowed: {_FIELDS}")
+    for key in ("name", "design", "replications", "steps"):
+        if key not in data:
+            raise SpecError(source, key, "is required")
+
+    def fail(where: str, problem: str) -> SpecError:
+        return SpecError(source, where, problem)
+
+    name = _text(data["name"], "name", fail, required=True)
+    description = _text(data.get("description", ""), "description", fail)
+    hypothesis = _text(data.get("hypothesis", ""), "hypothesis", fail)
+    seed = _count(data.get("seed", DEFAULT_SEED), "seed", fail, minimum=0)
+    replications = _count(data["replications"], "replications", fail)
+    steps = _count(data["steps"], "steps", fail)
+    record_every = _count(data.get("record_every", 1), "record_every", fail)
+    if record_every > steps:
+        raise fail("record_every", f"must be at most steps ({steps}) months, got {record_every}")
+    design = _design(data["design"], fail)
+    fixed = _fixed(data.get("fixed") or {}, fail)
+    factors = _factors(data.get("factors") or {}, design, fail)
+    for name_ in factors:
+        if name_ in fixed:
+            raise fail(f"factors.{name_}", "is also in fixed; a parameter is either fixed or varied")
+    metrics = _metrics(data.get("metrics"), fail)
+    return Spec(
+        name=name,
+        description=description,
+        hypothesis=hypothesis,
+        seed=seed,
+        fixed=fixed,
+        design=design,
+        factors=factors,
+        replications=replications,
+        steps=steps,
+        metrics=metrics,
+        record_every=record_every,
+        source=source,
+    )
+
+
+# --- field checks --------------------------------------------------------------------------------
+
+
+def _hint(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _text(value: Any, where: str, fail, required: bool = False) -> str:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise fail(where, f"must be {'non-empty ' if required else ''}text, got {value!r}")
+    return value
+
+
+def _count(value: Any, where: str, fail, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        noun = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise fail(where, f"must be {noun}, got {value!r}")
+    return value
+
+
+def _design(value: Any, fail) -> Design:
+    settings = {"type": value} if isinstance(value, str) else value
+    if not isinstance(settings, Mapping) or "type" not in settings:
+        raise fail("design", f"must be one of {DESIGNS} or a mapping with 'type', got {value!r}")
+    kind = settings["type"]
+    if kind not in DESIGNS:
+        raise fail("design.type", f"unknown design {kind!r}{_hint(str(kind), DESIGNS)}; allowed: {DESIGNS}")
+    for key in settings:
+        if key not in _DESIGN_KEYS[kind]:
+            allowed = sorted(_DESIGN_KEYS[kind])
+            raise fail(f"design.{key}", f"is not a setting of the {kind} design; allowed: {allowed}")
+    if kind not in CONTINUOUS_DESIGNS:
+        return Design(kind)
+    if "samples" not in settings:
+        raise fail("design.samples", f"is required for the {kind} design (a positive integer N)")
+    samples = _count(settings["samples"], "design.samples", fail)
+    if kind == "sobol" and samples & (samples - 1):
+        raise fail("design.samples", f"must be a power of 2 for the sobol design, got {samples}")
+    levels = _count(settings.get("levels", 4), "design.levels", fail, minimum=2)
+    second_order = settings.get("second_order", True)
+    if not isinstance(second_order, bool):
+        raise fail("design.second_order", f"must be true or false, got {second_order!r}")
+    return Design(kind, samples, levels, second_order)
+
+
+def _declared(name: str, where: str, fail) -> Parameter:
+    """The schema's declaration of ``name``, or a SpecError at ``where`` suggesting a close name."""
+    try:
+        return parameter(name)
+    except ValueError as error:
+        raise fail(where, str(error)) from None
+
+
+def _value(name: str, value: Any, where: str, fail) -> Any:
+    """One parameter value checked by the schema; YAML text such as ``1e-3`` is parsed."""
+    spec = _declared(name, where, fail)
+    try:
+        if isinstance(value, str) and spec.kind is not str:
+            return parse_value(name, value)
+        return spec.check(value)
+    except ValueError as error:
+        raise fail(where, str(error)) from None
+
+
+def _fixed(values: Any, fail) -> dict[str, Any]:
+    if not isinstance(values, Mapping):
+        raise fail("fixed", f"must be a mapping of parameter: value, got {values!r}")
+    fixed = {str(n): _value(str(n), v, f"fixed.{n}", fail) for n, v in values.items()}
+    try:
+        validate_parameters(fixed)
+    except ValueError as error:
+        raise fail("fixed", str(error)) from None
+    return fixed
+
+
+def _factors(values: Any, design: Design, fail) -> dict[str, tuple[Any, ...]]:
+    if design.kind == "list":
+        return _list_factors(values, fail)
+    if not isinstance(values, Mapping):
+        raise fail("factors", f"must be a mapping of parameter: levels for the {design.kind} design")
+    if design.kind in CONTINUOUS_DESIGNS and not values:
+        raise fail("factors", f"the {design.kind} design needs at least one factor with [low, high]")
+    factors = {}
+    for name, levels in values.items():
+        where = f"factors.{name}"
+        _declared(str(name), where, fail)
+        if design.kind == "grid":
+            factors[str(name)] = _grid_levels(str(name), levels, where, fail)
+        else:
+            factors[str(name)] = _bounds(str(name), levels, design.kind, where, fail)
+    return factors
+
+
+def _grid_levels(name: str, levels: Any, where: str, fail) -> tuple[Any, ...]:
+    if isinstance(levels, Mapping):
+        return _expand_range(name, levels, where, fail)
+    if not isinstance(levels, list) or not levels:
+        raise fail(where, "must be a non-empty list of levels or a range {start, stop, step}")
+    checked = tuple(_value(name, v, f"{where}[{i}]", fail) for i, v in enumerate(levels))
+    if len(set(checked)) != len(checked):
+        raise fail(where, f"lists a level twice: {list(levels)}")
+    return checked
+
+
+def _expand_range(name: str, levels: Mapping, where: str, fail) -> tuple[Any, ...]:
+    """``{start, stop, step}`` as levels, ``stop`` included when it falls on the grid."""
+    kind = parameter(name).kind
+    if kind not in (int, float):
+        raise fail(where, f"a range needs a numeric parameter; {name!r} takes a list of levels")
+    if set(levels) != {"start", "stop", "step"}:
+        raise fail(where, f"a range must have exactly start, stop and step, got {sorted(levels)}")
+    start = _value(name, levels["start"], f"{where}.start", fail)
+    stop = _value(name, levels["stop"], f"{where}.stop", fail)
+    step = levels["step"]
+    if isinstance(step, str):
+        step = _number(step)
+    if isinstance(step, bool) or not isinstance(step, int | float) or not step > 0:
+        raise fail(f"{where}.step", f"must be a positive number, got {levels['step']!r}")
+    if kind is int and not float(step).is_integer():
+        raise fail(f"{where}.step", f"must be an integer for the integer parameter {name!r}, got {step!r}")
+    if stop < start:
+        raise fail(where, f"stop ({stop}) must not be below start ({start})")
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    if count > MAX_LEVELS:
+        raise fail(where, f"expands to {count} levels; at most {MAX_LEVELS} allowed")
+    values = (start + i * step for i in range(count))
+    return tuple(int(round(v)) if kind is int else round(float(v), 12) for v in values)
+
+
+def _number(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _bounds(name: str, bounds: Any, kind: str, where: str, fail) -> tuple[Any, Any]:
+    spec = parameter(name)
+    if spec.kind not in (int, float):
+        raise fail(
+            where,
+            f"{name!r} is categorical ({spec.allowed()}); categorical factors are allowed in "
+            "grid and list designs only",
+        )
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        raise fail(where, f"the {kind} design needs bounds [low, high], got {bounds!r}")
+    low = _value(name, bounds[0], f"{where}[0]", fail)
+    high = _value(name, bounds[1], f"{where}[1]", fail)
+    if not low < high:
+        raise fail(where, f"low must be below high, got [{low}, {high}]")
+    return (low, high)
+
+
+def _list_factors(points: Any, fail) -> dict[str, tuple[Any, ...]]:
+    if not isinstance(points, list) or not points or not all(isinstance(p, Mapping) for p in points):
+        raise fail("factors", "the list design needs a non-empty list of combinations {parameter: value}")
+    names = [str(n) for n in points[0]]
+    columns: dict[str, list[Any]] = {n: [] for n in names}
+    for i, point in enumerate(points):
+        if sorted(map(str, point)) != sorted(names):
+            raise fail(f"factors[{i}]", f"must name the same parameters as factors[0]: {sorted(names)}")
+        for n, v in point.items():
+            columns[str(n)].append(_value(str(n), v, f"factors[{i}].{n}", fail))
+    return {n: tuple(v) for n, v in columns.items()}
+
+
+def _metrics(values: Any, fail) -> tuple[str, ...]:
+    if values is None:
+        return tuple(MODEL_REPORTERS)
+    if not isinstance(values, list) or not values:
+        raise fail("metrics", "must be a non-empty list of model reporter names")
+    for i, name in enumerate(values):
+        if name not in MODEL_REPORTERS:
+            raise fail(
+                f"metrics[{i}]",
+                f"unknown metric {name!r}{_hint(str(name), MODEL_REPORTERS)}; allowed: "
+                + ", ".join(MODEL_REPORTERS),
+            )
+    if len(set(values)) != len(values):
+        raise fail("metrics", f"names a metric twice: {values}")
+    return tuple(values)

@@ -1,0 +1,319 @@
+"""Sweeps end to end: built-in specs, `smb-eco sweep` / `smb-eco experiments`, resume after SIGKILL,
+and a real Dask cluster (a scheduler and two worker processes on 127.0.0.1) giving the same results
+as local processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+import yaml
+
+from ecosystem.cli import main
+from ecosystem.reporters import MODEL_REPORTERS
+from experiments import build_runs, runner, spec_from_dict, storage
+from experiments.catalog import builtin_spec, builtin_specs, resolve_spec, shrink
+
+BUILTIN = sorted(builtin_specs())
+EXPECTED = {
+    "tce_make_or_buy",
+    "agency_moral_hazard",
+    "adverse_selection",
+    "relational_capital",
+    "diversification",
+    "innovation",
+    "theory_comparison",
+    "sobol_screening",
+}
+TINY = {"n_smbs": 20, "n_vendors": 5}
+# offshore 0.9 + default nearshore 0.3 > 1: the spec accepts each value, the model refuses the pair.
+WITH_FAILURE = [{"offshore_share": 0.3}, {"offshore_share": 0.9}, {"offshore_share": 0.5}]
+
+
+def spec_data(**changes):
+    data = {
+        "name": "cli-tiny",
+        "hypothesis": "Offshore vendors change outsourcing.",
+        "seed": 11,
+        "fixed": dict(TINY),
+        "design": "list",
+        "factors": [{"offshore_share": 0.3}, {"offshore_share": 0.5}],
+        "replications": 2,
+        "steps": 4,
+        "metrics": ["outsourcing_share", "active_contracts", "mean_smb_profit"],
+    }
+    data.update(changes)
+    return data
+
+
+def write_spec(tmp_path, data, name="spec.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def results_by_file(out_dir):
+    return {p.name: pd.read_parquet(p) for p in sorted((out_dir / storage.RUNS).glob("[!.]*.parquet"))}
+
+
+def assert_same_results(first, second):
+    assert first.keys() == second.keys() and first
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name], check_exact=True)
+
+
+def python_m_ecosystem(*args):
+    return [sys.executable, "-m", "ecosystem", *map(str, args)]
+
+
+# --- built-in specs ------------------------------------------------------------------------------
+
+
+def test_the_built_in_experiments_are_all_there():
+    assert set(BUILTIN) == EXPECTED
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_every_built_in_spec_validates_states_its_hypothesis_and_is_laptop_sized(name):
+    spec = builtin_spec(name)
+    assert spec.name == name and resolve_spec(name) == spec
+    assert len(spec.hypothesis.split()) >= 10 and spec.description
+    assert set(spec.metrics) <= set(MODEL_REPORTERS)
+    assert 10 <= len(build_runs(spec)) <= 400 and spec.replications >= 2
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_a_shrunk_version_of_every_built_in_spec_runs(tmp_path, name):
+    small = shrink(builtin_spec(name), points=2, steps=3, n_smbs=15)
+    assert small.fixed["n_smbs"] == 15 and small.steps == 3 and small.replications == 1
+    assert small.hypothesis == builtin_spec(name).hypothesis
+    summary = runner.run_sweep(small, tmp_path / "out")
+    assert (summary.done, summary.failed) == (2, 0)
+    frame = storage.read_results(tmp_path / "out")
+    assert set(small.metrics) <= set(frame.columns) and frame["step"].max() == 3
+
+
+def test_resolve_spec_prefers_an_existing_file_and_explains_an_unknown_name(tmp_path):
+    path = write_spec(tmp_path, spec_data(name="from-file"))
+    assert resolve_spec(path).name == "from-file"
+    with pytest.raises(ValueError, match="no such file or built-in spec; built-in specs: adverse_selection"):
+        resolve_spec("no_such_experiment")
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_cli_sweep_succeeds_with_exit_0_and_a_summary(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["sweep", str(write_spec(tmp_path, spec_data())), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0
+    assert "4 runs; 4 done, 0 failed, 0 skipped" in printed.out and str(out) in printed.out
+    assert printed.err == ""  # no progress bar when stderr is not a terminal
+    assert len(storage.completed_run_ids(out)) == 4
+
+
+def test_cli_sweep_with_a_failed_run_exits_1_and_lists_it(tmp_path, capsys):
+    out = tmp_path / "out"
+    path = write_spec(tmp_path, spec_data(factors=WITH_FAILURE, replications=1))
+    assert main(["sweep", str(path), "--out", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "2 done, 1 failed" in printed and "Failed runs" in printed
+    assert "p0001-r00  ValueError:" in printed and "--resume" in printed
+    assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 1  # retried, fails again
+    assert "1 failed, 2 skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{spec}"], "replications: must be a positive integer, got 0"),
+        (["no_such_experiment"], "no such file or built-in spec"),
+        (["{good}", "--workers", "0"], "--workers must be a positive integer"),
+        (["{good}", "--resume"], "--resume needs --out"),
+    ],
+)
+def test_cli_sweep_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, args, message):
+    bad = write_spec(tmp_path, spec_data(replications=0), name="bad.yaml")
+    good = write_spec(tmp_path, spec_data(), name="good.yaml")
+    out = tmp_path / "out"
+    argv = ["sweep", *(a.format(spec=bad, good=good) for a in args)]
+    if "--resume" not in args:
+        argv += ["--out", str(out)]
+    before = sorted(tmp_path.iterdir())
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smb-eco sweep: error: ") and message in err and err.count("\n") == 1
+    assert sorted(tmp_path.iterdir()) == before and not out.exists()
+
+
+def test_cli_sweep_refuses_a_folder_of_other_results(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["sweep", str(write_spec(tmp_path, spec_data())), "--out", str(out)]) == 2
+    assert "already holds files" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_cli_experiments_lists_every_built_in_with_its_hypothesis(capsys):
+    assert main(["experiments"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    for name in EXPECTED:
+        spec = builtin_spec(name)
+        assert name in printed
+        assert " ".join(spec.hypothesis.split()) in printed
+
+
+# --- resume after SIGKILL ------------------------------------------------------------------------
+
+
+def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result(tmp_path):
+    # 12 runs of ~0.2 s each in one process: long enough to be killed half way.
+    data = spec_data(
+        name="killed",
+        fixed={"n_smbs": 800, "n_vendors": 60},
+        design="grid",
+        factors={"lemon_share": [0.1, 0.3, 0.5, 0.7]},
+        replications=3,
+        steps=120,
+        record_every=12,
+    )
+    path = write_spec(tmp_path, data)
+    reference = tmp_path / "reference"
+    runner.run_sweep(spec_from_dict(data), reference)
+
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        python_m_ecosystem("sweep", path, "--out", out),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not storage.completed_run_ids(out) and time.monotonic() < deadline:
+            assert process.poll() is None, "the sweep ended before any run file appeared"
+            time.sleep(0.005)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finished = storage.completed_run_ids(out)
+    assert 1 <= len(finished) < 12, "the kill came too late to test resuming"
+    stats = {run_id: storage.run_path(out, run_id).stat() for run_id in finished}
+    attempts_before = len(storage.read_index(out, all_attempts=True))
+
+    resumed = subprocess.run(
+        python_m_ecosystem("sweep", path, "--out", out, "--resume"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(finished)} skipped" in resumed.stdout
+    assert_same_results(results_by_file(reference), results_by_file(out))
+    for run_id, before in stats.items():  # finished runs were not rerun
+        after = storage.run_path(out, run_id).stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    new_attempts = storage.read_index(out, all_attempts=True).iloc[attempts_before:]
+    assert sorted(new_attempts["run_id"]) == sorted(
+        {r.run_id for r in build_runs(spec_from_dict(data))} - finished
+    )
+    assert not list(out.rglob(".*.tmp"))
+    assert len(storage.read_manifest(out)["sessions"]) == 2
+
+
+# --- Dask ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real Dask scheduler and two single-thread worker processes on 127.0.0.1; its address."""
+    from distributed import Client
+
+    tmp_path = tmp_path_factory.mktemp("dask")
+    env = {
+        **os.environ,
+        "DASK_DISTRIBUTED__DIAGNOSTICS__NVML": "False",
+        "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
+        "DASK_LOGGING__DISTRIBUTED": "error",
+    }
+    scheduler_file = tmp_path / "scheduler.json"
+    common = {"cwd": tmp_path, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0"]
+            + ["--no-dashboard", "--scheduler-file", str(scheduler_file)],
+            **common,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for number in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
+                    + ["--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{number}"]
+                    + ["--local-directory", str(tmp_path / f"w{number}")],
+                    **common,
+                )
+            )
+        with Client(address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=60)
+            assert len(client.nthreads()) == 2
+        yield address
+    finally:
+        for process in processes[1:]:  # workers hold no state worth a graceful shutdown
+            process.kill()
+        processes[0].terminate()
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def test_a_dask_cluster_gives_the_same_results_as_local_processes(tmp_path, dask_cluster):
+    spec = spec_from_dict(spec_data(factors=WITH_FAILURE, replications=3, record_every=2))
+    local_one = runner.run_sweep(spec, tmp_path / "one", workers=1)
+    local_two = runner.run_sweep(spec, tmp_path / "two", workers=2)
+    on_dask = runner.run_sweep(spec, tmp_path / "dask", scheduler=dask_cluster)
+    for summary in (local_one, local_two, on_dask):
+        assert (summary.done, summary.failed) == (6, 3)
+    one, two, dask = (results_by_file(tmp_path / n) for n in ("one", "two", "dask"))
+    assert_same_results(one, two)
+    assert_same_results(one, dask)
+    index = storage.read_index(tmp_path / "dask")
+    assert list(index.loc[index["status"] == "failed", "run_id"]) == ["p0001-r00", "p0001-r01", "p0001-r02"]
+    assert index["error"].dropna().str.contains("offshore_share").all()
+    assert storage.read_manifest(tmp_path / "dask")["sessions"][0]["scheduler"] == dask_cluster
+
+    storage.run_path(tmp_path / "dask", "p0002-r01").unlink()
+    rerun = []
+    resumed = runner.run_sweep(
+        spec, tmp_path / "dask", resume=True, scheduler=dask_cluster, on_result=lambda r: rerun.append(r)
+    )
+    assert (resumed.done, resumed.failed, resumed.skipped) == (1, 3, 5)
+    assert sorted(r["run_id"] for r in rerun if r["status"] == "done") == ["p0002-r01"]
+    assert_same_results(one, results_by_file(tmp_path / "dask"))
+
+
+def test_the_cli_sends_a_sweep_to_a_dask_scheduler(tmp_path, dask_cluster, capsys):
+    out = tmp_path / "out"
+    path = write_spec(tmp_path, spec_data())
+    assert main(["sweep", str(path), "--out", str(out), "--scheduler", dask_cluster]) == 0
+    assert "4 done, 0 failed" in capsys.readouterr().out
+    runner.run_sweep(resolve_spec(path), tmp_path / "local")
+    assert_same_results(results_by_file(tmp_path / "local"), results_by_file(out))
