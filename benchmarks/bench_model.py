@@ -64,6 +64,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from memory import rss_bytes  # benchmarks/ is on the path when run as a script
+
 Kind = Literal["model", "boltzmann"]
 
 DEFAULT_SIZES = (200, 2000, 10000)
@@ -74,18 +76,6 @@ MB = 1024 * 1024
 
 
 # ---------------------------------------------------------------------------------- child side
-def _current_rss_bytes() -> int | None:
-    """Resident set size of this process now (Linux ``/proc``), or None where unavailable."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 def _maxrss_bytes() -> int:
     """Peak RSS of this process so far (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -117,7 +107,7 @@ def run_child(kind: Kind, n: int, steps: int, seed: int, trace: bool) -> dict[st
         import tracemalloc
 
         tracemalloc.start()
-    rss_before = _current_rss_bytes()
+    rss_before = rss_bytes()
     maxrss_before = _maxrss_bytes()
     t0 = time.perf_counter()
     model = build(n, seed)

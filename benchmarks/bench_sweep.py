@@ -48,6 +48,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from memory import rss_bytes  # benchmarks/ is on the path when run as a script
+
 from ecosystem import EcosystemModel
 from experiments.design import build_runs
 from experiments.runner import run_sweep
@@ -76,31 +78,19 @@ def make_spec(name: str, n_smbs: int, steps: int, runs: int) -> Spec:
     )
 
 
-def rss_bytes() -> int:
-    """This process's resident set size now (``VmRSS``), or 0 where ``/proc`` is missing."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 class RssSampler(threading.Thread):
     """Background thread keeping the peak of this process's RSS, sampled every ``interval`` s."""
 
     def __init__(self, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.interval = interval
-        self.peak = rss_bytes()
+        self.peak = rss_bytes() or 0
         self.samples = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak = max(self.peak, rss_bytes())
+            self.peak = max(self.peak, (rss_bytes() or 0))
             self.samples += 1
             self._halt.wait(self.interval)
 
@@ -185,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_memory:
             tiny = make_spec("bench-sweep-memory", 20, 6, args.memory_runs)
             print(f"Memory sweep, {len(build_runs(tiny))} tiny runs on 2 workers ...", file=sys.stderr)
-            before = rss_bytes()
+            before = rss_bytes() or 0
             sampler = RssSampler(0.05)
             sampler.start()
             t_mem, _ = time_sweep(tiny, root, "memory", workers=2)
@@ -194,8 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "runs": len(build_runs(tiny)),
                 "seconds": t_mem,
                 "before": before,
-                "peak": max(sampler.peak, rss_bytes()),
-                "after": rss_bytes(),
+                "peak": max(sampler.peak, (rss_bytes() or 0)),
+                "after": (rss_bytes() or 0),
                 "samples": sampler.samples,
                 "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # KiB on Linux
             }

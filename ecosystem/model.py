@@ -378,14 +378,15 @@ class EcosystemModel(mesa.Model):
             act
         ] + OBSERVATION_WEIGHT * measured
         self._failed = below_sla | detected
-        np.add.at(self.row_quality, (smb, fn), c.share[act] * quality)
-        np.add.at(self.row_delivered_share, (smb, fn), c.share[act])
+        row = smb * N_FUNCTIONS + fn
+        share = self._per_row(row, c.share[act])
         # vendors still serving a row cover for missing co-suppliers, at their own quality
-        share = self.row_delivered_share
         covered = covered_share(share)
-        self.row_quality *= np.divide(covered, share, out=np.zeros_like(share), where=share > 0)
+        scale = np.divide(covered, share, out=np.zeros_like(share), where=share > 0)
+        self.row_quality = self._per_row(row, c.share[act] * quality) * scale
         self.row_delivered_share = covered
-        self._refresh_row_observed()
+        with np.errstate(invalid="ignore", divide="ignore"):  # what peers hear as referrals
+            self.row_observed = self._per_row(row, c.observed_quality[act]) / self._per_row(row)
         self.flows.update(shirking=int(shirking.sum()), deliveries=k, delivered_quality=float(quality.mean()))
 
     # --- breaches and IP leakage
@@ -494,7 +495,7 @@ class EcosystemModel(mesa.Model):
         lost = lost_output_value(
             p["base_revenue"], self.core_performance, self.weights, missing, p["sla_threshold"]
         )
-        self._spend(np.arange(len(self.cash)), (self.make_cost * ~self.outsourced).sum(axis=1))
+        self.cost += (self.make_cost * ~self.outsourced).sum(axis=1)
         profit = np.where(self.smb_active, revenue - self.cost, 0.0)
         self.cash += profit
         self.negative_months = np.where(self.cash < 0, self.negative_months + 1, 0)
@@ -565,24 +566,18 @@ class EcosystemModel(mesa.Model):
         """Per row: filled vendor slots, total fee, mean observed quality, mean trust."""
         c = self.contracts
         act = c.active_index()
-        shape = self.outsourced.shape
         row = c.smb[act] * N_FUNCTIONS + c.function[act]
-        size = shape[0] * shape[1]
-
-        def per_row(weights=None):
-            return np.bincount(row, weights=weights, minlength=size).reshape(shape)
-
-        filled = per_row().astype(np.int64)
-        fee = per_row(c.fee[act])
-        observed = per_row(c.observed_quality[act])
-        trust = per_row(self.ties.trust[c.pair[act]])
+        filled = self._per_row(row).astype(np.int64)
+        fee = self._per_row(row, c.fee[act])
+        observed = self._per_row(row, c.observed_quality[act])
+        trust = self._per_row(row, self.ties.trust[c.pair[act]])
         with np.errstate(invalid="ignore", divide="ignore"):
             return filled, fee, observed / filled, trust / filled
 
-    def _refresh_row_observed(self) -> None:
-        """What each SMB observes of its vendors per function: shared with peers as referrals."""
-        _, _, observed, _ = self._current_sourcing()
-        self.row_observed = observed
+    def _per_row(self, row: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Sum ``weights`` (or count entries) per (SMB, function) row, given flat row indices."""
+        shape = self.outsourced.shape
+        return np.bincount(row, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
     def _market_benchmark(self):
         """Per function: mean list price and mean claimed quality (net of friction) on offer."""
