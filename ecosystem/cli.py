@@ -204,6 +204,7 @@ def _sweep(args: argparse.Namespace) -> int:
     run_ids = {run.run_id for run in build_runs(spec)}
     already = len(storage.completed_run_ids(out) & run_ids) if args.resume and out.is_dir() else 0
     failures: list[tuple[str, str]] = []
+    tqdm.monitor_interval = 0  # no monitor thread, so local workers can be forked (runner._start_method)
     bar = tqdm(
         total=len(run_ids),
         initial=already,

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 __all__ = [
     "INDEX",
@@ -61,12 +63,14 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{_TEMP_SUFFIX}")
 
 
-def write_parquet_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to ``path`` so that readers see the whole file or none of it."""
+def write_parquet_atomic(table: pa.Table | pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` to ``path`` so that readers see the whole file or none of it."""
     path = Path(path)
     temporary = _temporary(path)
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
     try:
-        frame.to_parquet(temporary, index=False)
+        pq.write_table(table, temporary)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

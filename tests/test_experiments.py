@@ -305,11 +305,14 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, workers):
     assert (retry.done, retry.failed, retry.skipped) == (0, 2, 4)
 
 
+EXECUTE_RUN = runner.execute_run  # the real one, also inside forked workers that inherit the patch
+
+
 def crash_at_point_one(task):
     """A stand-in for a worker that dies (as out of memory would) on one design point."""
     if task.run.point == 1:
         os._exit(3)
-    return runner.execute_run(task)
+    return EXECUTE_RUN(task)
 
 
 def test_a_dying_worker_fails_only_the_runs_in_flight(tmp_path, monkeypatch):
