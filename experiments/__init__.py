@@ -15,10 +15,11 @@ Examples
 
 from .design import Run, build_runs, design_points, replication_seeds
 from .runner import SweepSummary, run_sweep
-from .spec import Spec, SpecError, load_spec, spec_from_dict
+from .spec import Expectation, Spec, SpecError, load_spec, spec_from_dict
 from .storage import read_index, read_manifest, read_results
 
 __all__ = [
+    "Expectation",
     "Run",
     "Spec",
     "SpecError",

@@ -71,7 +71,8 @@ def shrink(spec: Spec, points: int = 2, steps: int = 4, n_smbs: int = 20, n_vend
 
     The design becomes a ``list`` of ``points`` design points spread evenly over the original
     design order (first and last included), so every factor keeps varying. Scale parameters that
-    are factors are capped at ``n_smbs`` / ``n_vendors``; the hypothesis is kept.
+    are factors are capped at ``n_smbs`` / ``n_vendors``; the hypothesis is kept, and so are its
+    expectations, except those naming a categorical level that none of the chosen points has.
     """
     chosen = design_points(spec)
     if chosen:
@@ -87,6 +88,10 @@ def shrink(spec: Spec, points: int = 2, steps: int = 4, n_smbs: int = 20, n_vend
         **{n: c for n, c in caps.items() if not chosen or n not in chosen[0]},
     }
     data = spec.to_dict()
+    if "expect" in data:
+        data["expect"] = [
+            e for e in data["expect"] if "level" not in e or any(p[e["factor"]] == e["level"] for p in chosen)
+        ]
     steps = min(steps, spec.steps)
     data.update(
         name=f"{spec.name}-small",

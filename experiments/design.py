@@ -27,7 +27,15 @@ from ecosystem.parameters import parameter
 
 from .spec import CONTINUOUS_DESIGNS, Spec
 
-__all__ = ["Run", "build_runs", "design_points", "replication_seeds", "salib_problem", "sampling_seed"]
+__all__ = [
+    "Run",
+    "build_runs",
+    "design_points",
+    "replication_seeds",
+    "salib_problem",
+    "sample_matrix",
+    "sampling_seed",
+]
 
 
 class Run(NamedTuple):
@@ -115,6 +123,26 @@ def design_points(spec: Spec) -> list[dict[str, Any]]:
         columns = list(spec.factors.values())
         return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
     return [_typed(names, row, spec) for row in _sample(spec)]
+
+
+def sample_matrix(spec: Spec) -> np.ndarray:
+    """SALib's raw sample of a continuous design: one row per design point, factors in spec order.
+
+    These are the values before integer factors are rounded (:func:`design_points` rounds them),
+    so they are what SALib's analysers expect as ``X`` (Morris finds each step in them).
+
+    Examples
+    --------
+    >>> from experiments.spec import spec_from_dict
+    >>> spec = spec_from_dict({"name": "m", "design": {"type": "morris", "samples": 2},
+    ...     "factors": {"lemon_share": [0.1, 0.5], "n_smbs": [10, 20]}, "replications": 1, "steps": 1})
+    >>> X = sample_matrix(spec)
+    >>> X.shape, len(design_points(spec))
+    ((6, 2), 6)
+    """
+    if spec.design.kind not in CONTINUOUS_DESIGNS:
+        raise ValueError(f"a {spec.design.kind} design has no SALib sample; only {CONTINUOUS_DESIGNS}")
+    return _sample(spec)
 
 
 def _sample(spec: Spec) -> np.ndarray:

@@ -23,6 +23,8 @@ A spec file looks like this::
     steps: 120                  # months
     metrics: [outsourcing_share, mean_smb_profit]          # default: every model reporter
     record_every: 12            # keep every 12th month (and the last); default 1
+    expect:                     # optional: the hypothesis in a form the analysis can test
+      - {metric: outsourcing_share, factor: asset_specificity, direction: decreasing}
 
 Designs and the form their ``factors`` take:
 
@@ -36,6 +38,14 @@ Designs and the form their ``factors`` take:
     power of 2 for ``sobol``, which gives N(2D+2) points with second-order terms, N(D+2) with
     ``second_order: false``; ``morris`` gives N(D+1) points on ``levels`` levels, default 4).
     Only numeric parameters can be factors here; integers are rounded to the nearest integer.
+
+Expectations
+------------
+``expect`` lists the hypothesis as testable claims, each ``{metric, factor, direction, level}``:
+``direction`` is ``increasing`` or ``decreasing`` (the metric moves with a numeric factor, or,
+for a categorical factor, ``level`` is the level where the metric is highest / lowest) or
+``differs`` (the metric differs between the factor's values, in no stated direction; takes no
+``level``). The metric must be one the spec records and the factor one it varies.
 """
 
 from __future__ import annotations
@@ -58,7 +68,9 @@ __all__ = [
     "CONTINUOUS_DESIGNS",
     "DEFAULT_SEED",
     "DESIGNS",
+    "DIRECTIONS",
     "Design",
+    "Expectation",
     "Spec",
     "SpecError",
     "load_spec",
@@ -70,6 +82,8 @@ DESIGNS = ("grid", "list", "lhs", "sobol", "morris")
 CONTINUOUS_DESIGNS = ("lhs", "sobol", "morris")
 #: Base seed when a spec names none; written to the manifest either way.
 DEFAULT_SEED = 1
+#: Directions an expectation may state.
+DIRECTIONS = ("increasing", "decreasing", "differs")
 #: Most levels one grid range may expand to; guards against a step of 1e-9.
 MAX_LEVELS = 10_000
 
@@ -85,6 +99,7 @@ _FIELDS = (
     "steps",
     "metrics",
     "record_every",
+    "expect",
 )
 _DESIGN_KEYS = {
     "grid": {"type"},
@@ -135,6 +150,34 @@ class Design:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """One testable claim of a spec's hypothesis: how ``metric`` responds to ``factor``.
+
+    ``direction`` is one of :data:`DIRECTIONS`. ``level`` (categorical factors only) names the
+    level expected to give the highest (``increasing``) or lowest (``decreasing``) metric; without
+    it, ``increasing`` means rising along the factor's levels in the order the spec lists them.
+
+    Examples
+    --------
+    >>> claim = Expectation("shirking_rate", "contract_type", "decreasing", "performance_based")
+    >>> claim.to_dict()["level"], Expectation("breaches", "lemon_share", "increasing").to_dict()
+    ('performance_based', {'metric': 'breaches', 'factor': 'lemon_share', 'direction': 'increasing'})
+    """
+
+    metric: str
+    factor: str
+    direction: str
+    level: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The expectation as written in a spec (``level`` only when given)."""
+        out = {"metric": self.metric, "factor": self.factor, "direction": self.direction}
+        if self.level is not None:
+            out["level"] = self.level
+        return out
+
+
+@dataclass(frozen=True)
 class Spec:
     """A checked experiment spec; build it with :func:`load_spec` or :func:`spec_from_dict`.
 
@@ -155,12 +198,15 @@ class Spec:
     seed: int = DEFAULT_SEED
     description: str = ""
     hypothesis: str = ""
+    expect: tuple[Expectation, ...] = ()
     source: str = field(default="<dict>", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The normalised spec as plain JSON-able data (ranges expanded, defaults filled in).
 
         ``spec_from_dict(spec.to_dict())`` gives an equal spec, so the manifest can be re-run.
+        ``expect`` appears only when the spec has expectations, so specs without any keep the
+        digest they had before the field existed (and their sweeps stay resumable).
         """
         if self.design.kind == "list":
             names = list(self.factors)
@@ -168,7 +214,7 @@ class Spec:
             factors: Any = [{n: self.factors[n][i] for n in names} for i in range(count)]
         else:
             factors = {n: list(v) for n, v in self.factors.items()}
-        return {
+        out = {
             "name": self.name,
             "description": self.description,
             "hypothesis": self.hypothesis,
@@ -181,6 +227,9 @@ class Spec:
             "metrics": list(self.metrics),
             "record_every": self.record_every,
         }
+        if self.expect:
+            out["expect"] = [e.to_dict() for e in self.expect]
+        return out
 
     def digest(self) -> str:
         """SHA-256 of the normalised spec, which a resumed sweep checks against its manifest.
@@ -272,6 +321,7 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
         if name_ in fixed:
             raise fail(f"factors.{name_}", "is also in fixed; a parameter is either fixed or varied")
     metrics = _metrics(data.get("metrics"), fail)
+    expect = _expect(data.get("expect") or [], metrics, factors, fail)
     return Spec(
         name=name,
         description=description,
@@ -284,6 +334,7 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
         steps=steps,
         metrics=metrics,
         record_every=record_every,
+        expect=expect,
         source=source,
     )
 
@@ -470,3 +521,49 @@ def _metrics(values: Any, fail) -> tuple[str, ...]:
     if len(set(values)) != len(values):
         raise fail("metrics", f"names a metric twice: {values}")
     return tuple(values)
+
+
+def _expect(values: Any, metrics: tuple[str, ...], factors: dict[str, tuple[Any, ...]], fail):
+    if not isinstance(values, list) or not all(isinstance(v, Mapping) for v in values):
+        raise fail("expect", "must be a list of {metric, factor, direction, level (optional)}")
+    keys = ("metric", "factor", "direction", "level")
+    found = []
+    for i, item in enumerate(values):
+        where = f"expect[{i}]"
+        for key in item:
+            if key not in keys:
+                raise fail(f"{where}.{key}", f"unknown key{_hint(str(key), keys)}; allowed: {keys}")
+        for key in keys[:3]:
+            if key not in item:
+                raise fail(f"{where}.{key}", "is required")
+        metric, factor, direction = item["metric"], item["factor"], item["direction"]
+        if metric not in metrics:
+            raise fail(
+                f"{where}.metric",
+                f"{metric!r} is not a metric of this spec{_hint(str(metric), metrics)}; "
+                f"its metrics: {', '.join(metrics)}",
+            )
+        if factor not in factors:
+            names = ", ".join(factors) or "none"
+            raise fail(
+                f"{where}.factor",
+                f"{factor!r} is not a factor of this spec{_hint(str(factor), factors)}; its factors: {names}",
+            )
+        if direction not in DIRECTIONS:
+            raise fail(f"{where}.direction", f"unknown direction {direction!r}; allowed: {DIRECTIONS}")
+        level = item.get("level")
+        if level is not None:
+            level = _expected_level(factor, level, direction, factors[factor], f"{where}.level", fail)
+        found.append(Expectation(str(metric), str(factor), str(direction), level))
+    return tuple(found)
+
+
+def _expected_level(factor: str, level: Any, direction: str, levels: tuple[Any, ...], where: str, fail):
+    if parameter(factor).kind not in (str, bool):
+        raise fail(where, f"a level is for categorical factors only; {factor!r} is numeric (drop the level)")
+    if direction == "differs":
+        raise fail(where, "names the highest (increasing) or lowest (decreasing) level; 'differs' takes none")
+    level = _value(factor, level, where, fail)
+    if level not in levels:
+        raise fail(where, f"{level!r} is not a level of {factor!r} in this spec; its levels: {list(levels)}")
+    return level

@@ -1,0 +1,654 @@
+"""Summaries and hypothesis tests over a sweep's tidy results table: pure functions of DataFrames.
+
+Two kinds of question are answered here:
+
+*How large is each outcome?* :func:`summarize` gives the mean of every metric across
+replications with a 95 % Student-t interval, per factor combination (and month);
+:func:`final_state` and :func:`time_averaged` do the same for each run's last or average value.
+
+*Does the hypothesis hold?* :func:`test_hypothesis` tests one :class:`~experiments.spec.Expectation`
+of the spec with a test chosen by the factor: a rank trend (Spearman) for a numeric factor, a
+rank comparison of levels (Kruskal-Wallis, or Mann-Whitney for two levels) for a categorical one.
+Each run's time-averaged value is one observation; other factors are pooled. A verdict is
+``supported`` or ``contradicted`` only at p < 0.05, otherwise ``not detected``: no effect is
+claimed, which is not the same as showing there is none. :class:`Adequacy` says whether the
+replications resolve the effect and how many more would.
+
+Notes
+-----
+Runs at different design points share replication seeds (common random numbers, see
+:mod:`experiments.design`), so observations are not fully independent: with many points per
+seed the p-values are somewhat optimistic. Bootstrap intervals use a fixed seed
+(:data:`BOOTSTRAP_SEED`), so the same results always give the same report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.spec import Expectation
+
+from .load import AnalysisError, SweepResults
+
+__all__ = [
+    "ALPHA",
+    "BOOTSTRAP_SEED",
+    "Adequacy",
+    "HypothesisResult",
+    "final_state",
+    "hypotheses_frame",
+    "per_run",
+    "summarize",
+    "test_hypotheses",
+    "test_hypothesis",
+    "time_averaged",
+]
+
+#: Significance level of every verdict.
+ALPHA = 0.05
+#: Seed of every bootstrap interval (non-zero, fixed: reports are reproducible).
+BOOTSTRAP_SEED = 20251128
+#: Bootstrap resamples per interval.
+BOOTSTRAP_RESAMPLES = 1000
+#: Columns that identify a run rather than describe it.
+ID_COLUMNS = ("run_id", "point", "replication", "seed")
+_SUMMARY = ["metric", "mean", "sd", "n", "ci_low", "ci_high"]
+
+
+# --- summaries -------------------------------------------------------------------------------------
+
+
+def summarize(
+    frame: pd.DataFrame, factors: Sequence[str], metrics: Sequence[str], *, by_step: bool = True
+) -> pd.DataFrame:
+    """Mean, SD and 95 % CI of each metric across runs, per factor combination (and step).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A tidy results table: one row per run and recorded step (or one row per run).
+    factors : sequence of str
+        Columns to group by; empty for one group over every run.
+    metrics : sequence of str
+        Metric columns to summarise.
+    by_step : bool
+        Group by ``step`` as well (a time series per combination).
+
+    Returns
+    -------
+    DataFrame
+        Columns: the factors, ``step`` (if ``by_step``), ``metric``, ``mean``, ``sd``, ``n``,
+        ``ci_low``, ``ci_high``; one row per group and metric, metrics in the given order. ``n``
+        counts non-missing values; the interval is ``mean ± t(0.975, n-1) · sd / √n``, and ``sd``
+        and the interval are NaN when ``n`` is 1.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"rule": ["a"] * 4 + ["b"], "x": [1.0, 2, 3, 4, 7]})
+    >>> summarize(frame, ["rule"], ["x"], by_step=False).round(4)
+      rule metric  mean     sd  n  ci_low  ci_high
+    0    a      x   2.5  1.291  4  0.4457   4.5543
+    1    b      x   7.0    NaN  1     NaN      NaN
+    """
+    keys = [*factors, "step"] if by_step else list(factors)
+    _require(frame, [*keys, *metrics])
+    long = frame[[*keys, *metrics]].melt(id_vars=keys, value_vars=list(metrics), var_name="metric")
+    long["value"] = pd.to_numeric(long["value"], errors="coerce").astype(float)
+    long["metric"] = pd.Categorical(long["metric"], categories=list(metrics), ordered=True)
+    grouped = long.groupby(["metric", *keys], sort=True, dropna=False, observed=True)["value"]
+    out = grouped.agg(mean="mean", sd="std", n="count").reset_index()
+    out["n"] = out["n"].astype(int)
+    half = _half_width(out["sd"].to_numpy(float), out["n"].to_numpy(int))
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    out["metric"] = out["metric"].astype(str)
+    return out[[*keys, *_SUMMARY]]
+
+
+def per_run(frame: pd.DataFrame, metrics: Sequence[str], how: str = "final") -> pd.DataFrame:
+    """One row per run: its value of each metric at its last recorded step or averaged over steps.
+
+    The factor columns are the columns before ``step`` other than the run's identifiers, as in
+    the layout of :func:`experiments.storage.read_results`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A tidy results table with ``run_id`` and ``step``.
+    metrics : sequence of str
+        Metric columns to keep.
+    how : {"final", "mean"}
+        The value at the run's last recorded step, or the mean over its recorded steps
+        (missing values skipped).
+
+    Returns
+    -------
+    DataFrame
+        Identifier columns present in ``frame``, the factor columns and ``metrics``, in run id order.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"run_id": ["r0", "r0", "r1", "r1"], "rule": ["a", "a", "b", "b"],
+    ...                       "step": [1, 2, 1, 2], "x": [1.0, 3.0, 5.0, 9.0]})
+    >>> per_run(frame, ["x"], "final")
+      run_id rule    x
+    0     r0    a  3.0
+    1     r1    b  9.0
+    >>> per_run(frame, ["x"], "mean")["x"].tolist()
+    [2.0, 7.0]
+    """
+    if how not in ("final", "mean"):
+        raise AnalysisError(f"how must be 'final' or 'mean', got {how!r}")
+    _require(frame, ["run_id", "step", *metrics])
+    columns = list(frame.columns)
+    ids = [c for c in columns[: columns.index("step")] if c in ID_COLUMNS]
+    factors = [c for c in columns[: columns.index("step")] if c not in ID_COLUMNS]
+    if how == "final":
+        last = frame.groupby("run_id", sort=True)["step"].idxmax()
+        out = frame.loc[last, [*ids, *factors, *metrics]]
+    else:
+        out = frame.groupby("run_id", sort=True).agg(
+            {**{c: "first" for c in [*ids, *factors] if c != "run_id"}, **{m: "mean" for m in metrics}}
+        )
+        out = out.reset_index()[[*ids, *factors, *metrics]]
+    return out.reset_index(drop=True)
+
+
+def final_state(frame: pd.DataFrame, factors: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """:func:`summarize` of each run's value at its last recorded step (no ``step`` column).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"run_id": ["r0", "r0", "r1", "r1"], "rule": ["a"] * 4,
+    ...                       "step": [1, 2, 1, 2], "x": [1.0, 3.0, 5.0, 9.0]})
+    >>> final_state(frame, ["rule"], ["x"])[["rule", "metric", "mean", "n"]]
+      rule metric  mean  n
+    0    a      x   6.0  2
+    """
+    return summarize(per_run(frame, metrics, "final"), factors, metrics, by_step=False)
+
+
+def time_averaged(frame: pd.DataFrame, factors: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """:func:`summarize` of each run's mean over its recorded steps (no ``step`` column).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"run_id": ["r0", "r0", "r1", "r1"], "rule": ["a"] * 4,
+    ...                       "step": [1, 2, 1, 2], "x": [1.0, 3.0, 5.0, 9.0]})
+    >>> time_averaged(frame, ["rule"], ["x"])[["rule", "metric", "mean", "n"]]
+      rule metric  mean  n
+    0    a      x   4.5  2
+    """
+    return summarize(per_run(frame, metrics, "mean"), factors, metrics, by_step=False)
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AnalysisError(f"the results table has no column {missing[0]!r}; columns: {list(frame.columns)}")
+
+
+def _half_width(sd: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Half-width of the 95 % Student-t interval of a mean; NaN where ``n < 2``."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = stats.t.ppf(0.975, np.where(n > 1, n - 1, np.nan))
+        return t * np.asarray(sd, dtype=float) / np.sqrt(n)
+
+
+# --- hypothesis tests ------------------------------------------------------------------------------
+
+
+@dataclass
+class Adequacy:
+    """Whether the replications resolve an effect: per-point CI half-width against the effect.
+
+    Attributes
+    ----------
+    replications : int
+        Runs per design point (the median, if points differ).
+    ci_half_width : float
+        Mean half-width of the 95 % CI of the per-point means (NaN with one replication).
+    effect_size : float
+        The effect between factor levels in the metric's units: the fitted change across the
+        factor's range (numeric factor) or the spread of the level means (categorical).
+    sufficient : bool
+        Whether the half-width is at most half the effect (then the CIs of the extreme levels
+        do not overlap).
+    advice : str
+        In words: enough, or about how many replications would be.
+    """
+
+    replications: int
+    ci_half_width: float
+    effect_size: float
+    sufficient: bool
+    advice: str
+
+
+@dataclass
+class HypothesisResult:
+    """The test of one expectation: which test, its numbers, the verdict and a sentence saying so.
+
+    ``kind`` is ``'trend'`` (numeric factor) or ``'comparison'`` (categorical). ``verdict`` is
+    ``'supported'``, ``'contradicted'`` or ``'not detected'``. ``effect`` is Spearman's rho
+    (trend), epsilon squared (Kruskal-Wallis) or the rank-biserial correlation (Mann-Whitney),
+    with a bootstrap 95 % interval ``effect_ci``.
+    """
+
+    metric: str
+    factor: str
+    direction: str
+    kind: str
+    test: str
+    statistic: float
+    p_value: float
+    effect_name: str
+    effect: float
+    effect_ci: tuple[float, float]
+    verdict: str
+    summary: str
+    adequacy: Adequacy
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as one flat record, the adequacy fields prefixed ``adequacy_``."""
+        out = asdict(self)
+        adequacy = out.pop("adequacy")
+        out["effect_ci_low"], out["effect_ci_high"] = out.pop("effect_ci")
+        out.update({f"adequacy_{k}": v for k, v in adequacy.items()})
+        return out
+
+
+def hypotheses_frame(results: Sequence[HypothesisResult]) -> pd.DataFrame:
+    """The results of :func:`test_hypotheses` as a table, one row each (:meth:`HypothesisResult.to_dict`)."""
+    return pd.DataFrame.from_records([r.to_dict() for r in results])
+
+
+def test_hypothesis(results: SweepResults, expectation: Expectation) -> HypothesisResult:
+    """Test one expectation on a sweep's results, with a test chosen by the factor's type.
+
+    Each run contributes one observation: its metric averaged over its recorded steps (runs
+    whose metric is missing throughout are dropped); the other factors are pooled.
+
+    * Numeric factor: Spearman rank correlation between factor and metric (two-sided p), with a
+      bootstrap 95 % CI of rho; the OLS slope and its t interval are reported in the summary.
+    * Categorical factor: Kruskal-Wallis H over its levels (effect: epsilon squared = H / (n - 1)),
+      or Mann-Whitney U for two levels (effect: rank-biserial correlation). With
+      ``expectation.level``, the direction observed is whether that level's median is the
+      highest (``increasing``) or lowest (``decreasing``); without, whether the metric rises
+      along the levels in spec order.
+
+    The verdict is ``supported`` if p < :data:`ALPHA` and the observed direction matches (any
+    difference for ``differs``), ``contradicted`` if p < :data:`ALPHA` and it does not, else
+    ``not detected``.
+
+    Parameters
+    ----------
+    results : SweepResults
+        A loaded sweep (:func:`analysis.load`).
+    expectation : Expectation
+        The claim to test; its metric and factor must be in the sweep.
+
+    Returns
+    -------
+    HypothesisResult
+
+    Raises
+    ------
+    AnalysisError
+        If the metric or factor is not in the results.
+    """
+    metric, factor = expectation.metric, expectation.factor
+    where = results.path
+    if metric not in results.frame.columns:
+        raise AnalysisError(
+            f"{where}: no metric {metric!r} in the results; metrics: {', '.join(results.metrics)}"
+        )
+    if factor not in results.frame.columns:
+        names = ", ".join(results.factors) or "none"
+        raise AnalysisError(f"{where}: {factor!r} is not a factor of this sweep; factors: {names}")
+    runs = per_run(results.frame, [metric], "mean")
+    runs = runs[np.isfinite(runs[metric].to_numpy(float))]
+    others = [f for f in results.factors if f != factor]
+    column = results.frame[factor]
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric:
+        result = _trend(runs, expectation)
+    else:
+        result = _comparison(runs, expectation, _levels(results, factor, runs))
+    if others:
+        result.summary += (
+            f" Other factors ({', '.join(others)}) are pooled: each run's time average counts once."
+        )
+    return result
+
+
+test_hypothesis.__test__ = False  # a function under test, not a test: keep pytest from collecting it
+
+
+def test_hypotheses(results: SweepResults) -> list[HypothesisResult]:
+    """Test every expectation of the sweep's spec; without any, each factor two-sided on the first metric.
+
+    Parameters
+    ----------
+    results : SweepResults
+        A loaded sweep.
+
+    Returns
+    -------
+    list of HypothesisResult
+        In the order of ``spec.expect`` (or of the factors); empty for a sweep without factors.
+    """
+    expectations = results.spec.expect or tuple(
+        Expectation(results.metrics[0], factor, "differs") for factor in results.factors
+    )
+    return [test_hypothesis(results, e) for e in expectations]
+
+
+test_hypotheses.__test__ = False
+
+
+def _expected_sign(direction: str) -> int:
+    return {"increasing": 1, "decreasing": -1}.get(direction, 0)
+
+
+def _verdict(p_value: float, observed: int, expected: int) -> str:
+    if not p_value < ALPHA:
+        return "not detected"
+    if expected == 0 or observed == expected:
+        return "supported"
+    return "contradicted"
+
+
+def _fmt(x: float) -> str:
+    return "nan" if not np.isfinite(x) else f"{x:.3g}"
+
+
+def _p(p: float) -> str:
+    return "p = nan" if not np.isfinite(p) else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
+
+
+def _trend(runs: pd.DataFrame, expectation: Expectation) -> HypothesisResult:
+    metric, factor, direction = expectation.metric, expectation.factor, expectation.direction
+    x = runs[factor].to_numpy(float)
+    y = runs[metric].to_numpy(float)
+    n = len(x)
+    degenerate = n < 3 or np.unique(x).size < 2 or np.unique(y).size < 2
+    if degenerate:
+        rho = p = slope = low = high = float("nan")
+        rho_ci = (float("nan"), float("nan"))
+    else:
+        rho, p = (float(v) for v in stats.spearmanr(x, y))
+        rho_ci = _bootstrap_spearman(x, y)
+        fit = stats.linregress(x, y)
+        slope = float(fit.slope)
+        t = stats.t.ppf(0.975, n - 2)
+        low, high = slope - t * fit.stderr, slope + t * fit.stderr
+    expected = _expected_sign(direction)
+    observed = int(np.sign(rho)) if np.isfinite(rho) else 0
+    verdict = _verdict(p, observed, expected)
+    effect_size = abs(slope) * (np.ptp(x) if n else 0.0) if np.isfinite(slope) else float("nan")
+    adequacy = _adequacy(runs, metric, factor, effect_size)
+    numbers = (
+        f"Spearman rho = {_fmt(rho)}, 95 % CI [{_fmt(rho_ci[0])}, {_fmt(rho_ci[1])}], {_p(p)}, "
+        f"{n} runs; OLS slope {_fmt(slope)} per unit of {factor}, 95 % CI [{_fmt(low)}, {_fmt(high)}]"
+    )
+    moves = "rises" if observed > 0 else "falls"
+    if degenerate:
+        summary = (
+            f"Too little variation to test a trend of {metric} in {factor} ({n} runs); no effect claimed."
+        )
+    elif verdict == "supported":
+        claim = "differs" if expected == 0 else direction
+        summary = f"{metric} {moves} with {factor}, as expected ({claim}) ({numbers})."
+    elif verdict == "contradicted":
+        summary = (
+            f"{metric} {moves} with {factor}, contrary to the expectation that it is {direction} ({numbers})."
+        )
+    else:
+        summary = (
+            f"No trend of {metric} in {factor} detected at the 5 % level ({numbers}); no effect claimed."
+        )
+    return HypothesisResult(
+        metric=metric,
+        factor=factor,
+        direction=direction,
+        kind="trend",
+        test="Spearman rank correlation",
+        statistic=rho,
+        p_value=p,
+        effect_name="Spearman rho",
+        effect=rho,
+        effect_ci=rho_ci,
+        verdict=verdict,
+        summary=summary,
+        adequacy=adequacy,
+    )
+
+
+def _levels(results: SweepResults, factor: str, runs: pd.DataFrame) -> list[Any]:
+    """The factor's levels present in ``runs``, in the order the spec lists them."""
+    listed = list(dict.fromkeys(results.spec.factors.get(factor, ())))
+    present = list(dict.fromkeys(runs[factor]))
+    return [v for v in listed if v in present] + [v for v in present if v not in listed]
+
+
+def _comparison(runs: pd.DataFrame, expectation: Expectation, levels: list[Any]) -> HypothesisResult:
+    metric, factor, direction, level = (
+        expectation.metric,
+        expectation.factor,
+        expectation.direction,
+        expectation.level,
+    )
+    if level is not None and level in levels:  # the named level last: effects read "level vs the rest"
+        levels = [v for v in levels if v != level] + [level]
+    groups = [runs.loc[runs[factor] == v, metric].to_numpy(float) for v in levels]
+    n = sum(len(g) for g in groups)
+    medians = {v: float(np.median(g)) for v, g in zip(levels, groups, strict=True)}
+    means = [float(np.mean(g)) for g in groups]
+    effect_size = max(means) - min(means) if means else float("nan")
+    adequacy = _adequacy(runs, metric, factor, effect_size)
+    flat = np.concatenate(groups) if groups else np.array([])
+    if len(groups) < 2 or any(len(g) == 0 for g in groups) or np.unique(flat).size < 2:
+        two = len(groups) == 2
+        return HypothesisResult(
+            metric=metric,
+            factor=factor,
+            direction=direction,
+            kind="comparison",
+            test="Mann-Whitney U" if two else "Kruskal-Wallis H",
+            statistic=float("nan"),
+            p_value=float("nan"),
+            effect_name="rank-biserial correlation" if two else "epsilon squared",
+            effect=float("nan"),
+            effect_ci=(float("nan"), float("nan")),
+            verdict="not detected",
+            summary=f"Too little variation to compare {metric} across {factor} ({len(groups)} levels, "
+            f"{n} runs); no effect claimed.",
+            adequacy=adequacy,
+        )
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    if len(groups) == 2:
+        test, effect_name = "Mann-Whitney U", f"rank-biserial correlation ({levels[1]} vs {levels[0]})"
+        u, p = stats.mannwhitneyu(groups[1], groups[0], alternative="two-sided")
+        statistic = float(u)
+        effect = _rank_biserial(groups[1][None, :], groups[0][None, :])[0]
+        resampled = [g[rng.integers(0, len(g), (BOOTSTRAP_RESAMPLES, len(g)))] for g in groups]
+        effect_ci = _percentile(_rank_biserial(resampled[1], resampled[0]))
+    else:
+        test, effect_name = "Kruskal-Wallis H", "epsilon squared"
+        h, p = stats.kruskal(*groups)
+        statistic = float(h)
+        effect = statistic / (n - 1)
+        effect_ci = _percentile(_bootstrap_epsilon_squared(groups, rng))
+    p = float(p)
+    expected = _expected_sign(direction)
+    ordered = [medians[v] for v in levels]
+    if level is not None:
+        extreme = max(ordered) if direction == "increasing" else min(ordered)
+        is_extreme = medians[level] == extreme
+        observed = expected if is_extreme else -expected
+        rank = sorted(ordered, reverse=True).index(medians[level]) + 1
+        where = f"{level}'s median ranks {rank} of {len(levels)} from the top"
+    else:
+        rho = stats.spearmanr(np.repeat(np.arange(len(groups)), [len(g) for g in groups]), flat)[0]
+        observed = int(np.sign(rho)) if np.isfinite(rho) else 0
+        where = "along the levels in spec order it " + ("rises" if observed > 0 else "falls")
+    verdict = _verdict(p, observed, expected)
+    listing = ", ".join(f"{v}: {_fmt(medians[v])}" for v in levels)
+    numbers = (
+        f"{test} = {_fmt(statistic)}, {_p(p)}, {effect_name} = {_fmt(effect)}, 95 % CI "
+        f"[{_fmt(effect_ci[0])}, {_fmt(effect_ci[1])}], {n} runs; medians {listing}"
+    )
+    if level is not None:
+        want = f"{level} {'highest' if direction == 'increasing' else 'lowest'}"
+    else:
+        want = "differs" if expected == 0 else f"{direction} along the levels"
+    if verdict == "supported":
+        summary = f"{metric} differs across {factor} as expected ({want}; {where}) ({numbers})."
+    elif verdict == "contradicted":
+        summary = f"{metric} differs across {factor}, but not as expected ({want}; {where}) ({numbers})."
+    else:
+        summary = (
+            f"No difference of {metric} across {factor} detected at the 5 % level ({numbers}); "
+            "no effect claimed."
+        )
+    return HypothesisResult(
+        metric=metric,
+        factor=factor,
+        direction=direction,
+        kind="comparison",
+        test=test,
+        statistic=statistic,
+        p_value=p,
+        effect_name=effect_name,
+        effect=float(effect),
+        effect_ci=effect_ci,
+        verdict=verdict,
+        summary=summary,
+        adequacy=adequacy,
+    )
+
+
+# --- bootstrap and effect sizes --------------------------------------------------------------------
+
+
+def _percentile(values: np.ndarray) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return (float("nan"), float("nan"))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return (float(low), float(high))
+
+
+def _bootstrap_spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Percentile bootstrap 95 % CI of Spearman's rho, resampling (x, y) pairs, seeded."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    picks = rng.integers(0, len(x), (BOOTSTRAP_RESAMPLES, len(x)))
+    rx = stats.rankdata(x[picks], axis=1)
+    ry = stats.rankdata(y[picks], axis=1)
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    return _percentile(rho)
+
+
+def _rank_biserial(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Rank-biserial correlation P(b > a) - P(b < a), row-wise over samples ``b`` and ``a`` (2-D)."""
+    nb, na = b.shape[1], a.shape[1]
+    ranks = stats.rankdata(np.concatenate([b, a], axis=1), axis=1)
+    u_b = ranks[:, :nb].sum(axis=1) - nb * (nb + 1) / 2
+    return 2 * u_b / (nb * na) - 1
+
+
+def _bootstrap_epsilon_squared(groups: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Epsilon squared of Kruskal-Wallis on resamples drawn within each group.
+
+    Uses the tie-corrected form H / (n - 1) = sum_g n_g (mean rank_g - mean rank)^2 / sum (rank -
+    mean rank)^2, computed for every resample at once.
+    """
+    sample = np.concatenate(
+        [g[rng.integers(0, len(g), (BOOTSTRAP_RESAMPLES, len(g)))] for g in groups], axis=1
+    )
+    ranks = stats.rankdata(sample, axis=1)
+    centred = ranks - ranks.mean(axis=1, keepdims=True)
+    edges = np.cumsum([0] + [len(g) for g in groups])
+    between = sum(
+        (hi - lo) * centred[:, lo:hi].mean(axis=1) ** 2 for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    )
+    total = (centred**2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, between / total, np.nan)
+
+
+# --- adequacy --------------------------------------------------------------------------------------
+
+
+def _adequacy(runs: pd.DataFrame, metric: str, factor: str, effect_size: float) -> Adequacy:
+    """Per-point CI half-width against the effect, and how many replications would resolve it."""
+    by = "point" if "point" in runs.columns else factor
+    counts = runs.groupby(by)[metric].agg(["std", "count"])
+    replications = int(np.median(counts["count"])) if len(counts) else 0
+    widths = _half_width(counts["std"].to_numpy(float), counts["count"].to_numpy(int))
+    half = float(np.nanmean(widths)) if np.isfinite(widths).any() else float("nan")
+    effect = float(abs(effect_size)) if np.isfinite(effect_size) else float("nan")
+    sufficient = bool(np.isfinite(half) and np.isfinite(effect) and half <= effect / 2)
+    if replications < 2 or not np.isfinite(half):
+        advice = (
+            f"With {replications} replication per design point the per-point means have no confidence "
+            "interval; run at least 5 replications to judge an effect."
+        )
+    elif sufficient:
+        advice = (
+            f"{replications} replications give per-point 95 % CIs of ±{_fmt(half)}, at most half the "
+            f"effect between factor levels ({_fmt(effect)}): enough to tell the levels apart."
+        )
+    else:
+        sd = float(np.sqrt(np.nanmean(counts["std"].to_numpy(float) ** 2)))
+        halving = _replications_for(sd, half / 2)
+        needed = _replications_for(sd, effect / 2) if effect > 0 else None
+        if needed is None:
+            resolve = (
+                f"the effect is too small to resolve point by point; raise replications to about {halving} "
+                "to halve the CI width, or treat the effect as negligible"
+            )
+        else:
+            resolve = (
+                f"raise replications to about {needed} to resolve it ({halving} would halve the CI width)"
+            )
+        advice = (
+            f"With {replications} replications the per-point 95 % CIs are ±{_fmt(half)}, more than half "
+            f"the effect between factor levels ({_fmt(effect)}); {resolve}."
+        )
+    return Adequacy(
+        replications=replications,
+        ci_half_width=half,
+        effect_size=effect,
+        sufficient=sufficient,
+        advice=advice,
+    )
+
+
+def _replications_for(sd: float, half_width: float, most: int = 10_000) -> int | None:
+    """Fewest replications whose 95 % t interval of a mean with SD ``sd`` is at most ``half_width``.
+
+    ``None`` if more than ``most`` would be needed.
+
+    Examples
+    --------
+    >>> _replications_for(1.0, 1.0), _replications_for(1.0, 1e-3)
+    (7, None)
+    """
+    if not half_width > 0 or not np.isfinite(sd):
+        return None
+    n = np.arange(2, most + 1)
+    fits = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) <= half_width
+    return int(n[np.argmax(fits)]) if fits.any() else None
