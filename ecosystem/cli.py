@@ -1,14 +1,20 @@
-"""The ``smb-eco`` command line: run a simulation, list the parameters, run and list experiment sweeps.
+"""The ``smb-eco`` command line: run a simulation, list the parameters, run, list and analyse sweeps.
+
+``smb-eco demo`` does the whole job on a laptop-sized sample: it runs a built-in experiment,
+analyses it and prints where the report is. ``smb-eco analyze DIR`` writes the statistics,
+figures and report of a finished sweep (:func:`analysis.report.analyze`).
 
 Bad input (an unknown parameter, a value out of range, an unreadable config file, an output
-folder that already holds results) ends with one line on standard error naming what to fix and
-exit code 2; nothing is written. A sweep in which some runs failed ends with exit code 1 after
-listing them (they are retried by ``smb-eco sweep SPEC --out DIR --resume``).
+folder that already holds results, a folder that is no sweep or a half-finished one) ends with
+one line on standard error naming what to fix and exit code 2; nothing is written. A sweep in
+which some runs failed ends with exit code 1 after listing them (they are retried by
+``smb-eco sweep SPEC --out DIR --resume``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -17,6 +23,9 @@ from typing import Any, NoReturn
 import yaml
 
 from . import reporters
+from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
+from .dashboard import DEFAULT_PORT as DASHBOARD_PORT
+from .dashboard import serve as serve_dashboard
 from .outputs import run_simulation, timeseries, write_run
 from .parameters import parse_value, schema_table, validate_parameters
 
@@ -40,6 +49,12 @@ SUMMARY = (
     "smb_survival_rate",
     "vendor_hhi",
 )
+
+
+#: The built-in experiment ``smb-eco demo`` runs, and what it changes to fit a laptop (15 s on 2 cores).
+DEMO_EXPERIMENT = "agency_moral_hazard"
+DEMO_CHANGES = {"fixed": {"n_smbs": 100, "n_vendors": 30}, "replications": 5, "steps": 96}
+DEMO_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 class UsageError(Exception):
@@ -87,6 +102,31 @@ def _build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("experiments", help="list the built-in experiment specs and their hypotheses")
+
+    analyze = commands.add_parser(
+        "analyze", help="analyse a sweep: statistics, hypothesis tests, figures, report"
+    )
+    analyze.add_argument(
+        "results", metavar="RESULTS_DIR", type=Path, help="a folder written by `smb-eco sweep`"
+    )
+    analyze.add_argument("--out", type=Path, help="folder for the report (default RESULTS_DIR/analysis)")
+    analyze.add_argument(
+        "--allow-partial", action="store_true", help="analyse a half-finished sweep anyway (the report warns)"
+    )
+
+    demo = commands.add_parser(
+        "demo", help=f"run the {DEMO_EXPERIMENT} experiment on a laptop-sized sample and write its report"
+    )
+    demo.add_argument(
+        "--out", type=Path, help="new folder for the demo (default runs/demo, numbered if taken)"
+    )
+    demo.add_argument(
+        "--workers", type=int, default=DEMO_WORKERS, help=f"local worker processes (default {DEMO_WORKERS})"
+    )
+
+    dashboard = commands.add_parser("dashboard", help="serve the interactive classroom dashboard")
+    dashboard.add_argument("--port", type=int, default=DASHBOARD_PORT, help=f"default {DASHBOARD_PORT}")
+    dashboard.add_argument("--host", default=DASHBOARD_HOST, help=f"default {DASHBOARD_HOST} (this machine)")
     return parser
 
 
@@ -265,6 +305,85 @@ def _experiments() -> str:
     return "\n".join(blocks)
 
 
+def _analyze(args: argparse.Namespace) -> int:
+    from analysis.load import AnalysisError
+    from analysis.report import analyze
+
+    try:
+        report = analyze(args.results, args.out, allow_partial=args.allow_partial)
+    except AnalysisError as error:
+        raise UsageError(str(error)) from None
+    print(_analysis_summary(report))
+    return 0
+
+
+def _analysis_summary(report: Path) -> str:
+    """Where the report is, and the verdicts in words, read back from the tables just written."""
+    import pandas as pd
+
+    folder = report.parent
+    figures = len(list((folder / "figures").glob("*.png")))
+    lines = [
+        f"Report: {report} (and {report.with_suffix('.html').name}), {figures} figures in "
+        f"{folder / 'figures'}/, tables (*.csv) in {folder}/.",
+    ]
+    text = report.read_text(encoding="utf-8")
+    if "Warning: half-finished sweep" in text:
+        lines.append("Warning: half-finished sweep; the numbers come from the finished runs only.")
+    tests = pd.read_csv(folder / "hypothesis_tests.csv")
+    if len(tests):
+        lines.append("Verdicts (p < 0.05; each run's mean over the months is one observation):")
+    for row in tests.itertuples(index=False):
+        p = (
+            "p = nan"
+            if pd.isna(row.p_value)
+            else ("p < 0.001" if row.p_value < 0.001 else f"p = {row.p_value:.3f}")
+        )
+        lines.append(f"  {row.verdict:13} {row.metric} vs {row.factor} ({row.direction}; {row.test}, {p})")
+    return "\n".join(lines)
+
+
+def demo_spec():
+    """The demo's spec: the built-in :data:`DEMO_EXPERIMENT`, with :data:`DEMO_CHANGES` applied.
+
+    The full grid and its hypothesis are kept; only the market, the replications and the months
+    shrink, so the effects stay clear and the whole demo takes seconds.
+    """
+    from experiments import spec_from_dict
+    from experiments.catalog import builtin_spec
+
+    spec = builtin_spec(DEMO_EXPERIMENT)
+    data = spec.to_dict()
+    data.update({k: ({**data[k], **v} if isinstance(v, dict) else v) for k, v in DEMO_CHANGES.items()})
+    data["name"] = f"{spec.name}-demo"
+    data["record_every"] = min(data["record_every"], data["steps"])
+    return spec_from_dict(data, source=f"demo({spec.source})")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analysis.report import analyze
+    from experiments import run_sweep
+
+    if args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if args.out is not None and args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise UsageError(f"--out {args.out} already holds files; choose a new folder")
+    out = args.out if args.out is not None else _fresh_folder(Path("runs") / "demo")
+    spec = demo_spec()
+    print(
+        f"Demo: the {DEMO_EXPERIMENT} experiment ({len(spec.factors)} factors, "
+        f"{spec.replications} replications, {spec.fixed['n_smbs']} SMBs, {spec.steps} months) "
+        f"into {out}/ ...",
+        flush=True,
+    )
+    summary = run_sweep(spec, out, workers=args.workers)
+    print(_sweep_summary(summary, spec.name, []))
+    report = analyze(out, allow_partial=summary.failed > 0)
+    print(_analysis_summary(report))
+    print(f"\nOpen the report: {report}")
+    return 1 if summary.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``smb-eco`` and ``python -m ecosystem``."""
     argv = sys.argv[1:] if argv is None else argv
@@ -277,6 +396,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "experiments":
             print(_experiments())
             return 0
+        if args.command == "analyze":
+            return _analyze(args)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "dashboard":
+            return serve_dashboard(args.host, args.port)
         print(schema_table(markdown=args.markdown))
         return 0
     except (UsageError, FileExistsError) as error:
