@@ -1,0 +1,307 @@
+"""The classroom dashboard: presets and controls against the schema, the page built in-process,
+and the real page served by ``smb-eco dashboard`` and driven in headless Chromium.
+
+The browser test uses Debian's ``chromium`` (``/usr/bin/chromium``) through Playwright; no browser
+is ever downloaded. With ``CI`` set it must run; elsewhere it skips when Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pytest
+import solara
+from mesa.visualization import Slider, SolaraViz
+
+from ecosystem import app
+from ecosystem.cli import main
+from ecosystem.parameters import defaults, parameter, validate_parameters
+from ecosystem.presets import DEFAULT_PRESET, PRESETS, preset_parameters
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHOOSERS = ("decision_rule", "contract_type", "sourcing_policy")
+#: Network view and the six reporter plots.
+IMAGES = 1 + len(app.PLOTS)
+
+
+# --- presets and controls against the schema ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_validates_against_the_schema_and_changes_something(name):
+    preset = PRESETS[name]
+    validate_parameters(preset.overrides)  # raises on an unknown name or a value out of range
+    standard = defaults()
+    changed = [k for k, value in preset.overrides.items() if value != standard[k]]
+    # a preset may pin a value its lesson depends on, but only the baseline changes nothing
+    assert bool(changed) == (name != DEFAULT_PRESET), name
+    assert preset.question and preset.theory and preset.try_this
+
+
+def test_an_unknown_preset_is_refused_by_name():
+    with pytest.raises(ValueError, match="unknown preset 'lemons'"):
+        preset_parameters("lemons")
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_controls_come_from_the_schema_within_its_ranges(name):
+    params = app.model_params(name)
+    values = preset_parameters(name)
+    assert set(CHOOSERS) <= set(app.CONTROLS)
+    for key in app.CONTROLS:
+        spec, control = parameter(key), params[key]
+        if spec.choices is not None:
+            assert control["type"] == "Select"
+            assert control["values"] == list(spec.choices) and control["value"] == values[key]
+            continue
+        assert isinstance(control, Slider), key
+        assert spec.low <= control.min < control.max <= spec.high, key
+        assert control.min <= control.value <= control.max, key
+        assert control.value == values[key], f"{key} shows {control.value}, the scenario has {values[key]}"
+        assert control.is_float_slider == (spec.kind is float), key
+        on_grid = (control.value - control.min) / control.step
+        assert math.isclose(on_grid, round(on_grid), abs_tol=1e-9), f"{key}={control.value} is off the slider"
+    fixed = {k: v for k, v in params.items() if k not in app.CONTROLS and k != "rng"}
+    assert fixed == {k: v for k, v in PRESETS[name].overrides.items() if k not in app.CONTROLS}
+    assert 0 <= params["rng"].value <= params["rng"].max
+
+
+def test_scenario_view_is_a_solaraviz_page():
+    element = app.scenario_view(DEFAULT_PRESET, solara.Reactive(app.new_model(DEFAULT_PRESET)))
+    assert element.component is SolaraViz
+
+
+# --- the page, built and clicked in-process (no browser) ---------------------------------------
+
+
+def _time(rc) -> str:
+    return next(
+        child
+        for widget in rc.find(v.Html, tag="span").widgets
+        for child in widget.children
+        if isinstance(child, str) and child.startswith("Time:")
+    )
+
+
+def _run_line(rc) -> str:
+    html = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    (line,) = [text for text in html if "This run" in text]
+    return line
+
+
+def _click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+@pytest.fixture
+def rendered():
+    app.preset.value = DEFAULT_PRESET
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    try:
+        yield rc
+    finally:
+        rc.close()
+        app.preset.value = DEFAULT_PRESET
+
+
+def test_page_builds_steps_and_resets_in_a_preset_without_a_browser(rendered):
+    rc = rendered
+    images = rc.find(ipywidgets.Image).widgets
+    assert len(images) == IMAGES and all(bytes(i.value).startswith(b"\x89PNG") for i in images)
+    before = bytes(images[1].value)
+    _click(rc, "Step")
+    _click(rc, "Step")
+    assert _time(rc) == "Time: 2.0"
+    assert bytes(rc.find(ipywidgets.Image).widgets[1].value) != before
+    app.preset.value = "market for lemons"
+    assert _time(rc) == "Time: 0.0"
+    assert "lemon_share <b>0.6</b>" in _run_line(rc)
+    _click(rc, "Step")
+    _click(rc, "Reset")  # Reset keeps the scenario's settings, including the fixed ones
+    assert _time(rc) == "Time: 0.0"
+    assert "lemon_share <b>0.6</b>" in _run_line(rc) and "due_diligence <b>0.0</b>" in _run_line(rc)
+
+
+def test_network_marks_vendors_once_they_have_served_and_draws_200_smbs_fast():
+    model = app.new_model(DEFAULT_PRESET)
+    assert not app._revealed(model)
+    for _ in range(12):
+        model.step()
+    revealed = app._revealed(model)
+    served = {model.vendor_agents[p].unique_id for p in np.unique(model.ties.vendor[model.ties.alive])}
+    assert revealed == served and revealed
+    big = app.DashboardModel(rng=1, n_smbs=200, n_vendors=60)
+    for _ in range(12):
+        big.step()
+    app.draw_network(big)  # warm-up: font cache, colormaps
+    start = time.perf_counter()
+    figure = app.draw_network(big)
+    figure.savefig(io.BytesIO(), format="png")
+    assert time.perf_counter() - start < 2.0
+    assert figure.axes[0].collections  # nodes and edges drawn
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_dashboard_refuses_a_bad_or_busy_port_in_one_line(capsys):
+    assert main(["dashboard", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.strip().endswith("--port must be in 1..65535, got 70000")
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("smb-eco dashboard: error: cannot listen on") and "\n" not in error
+
+
+# --- the real page in headless Chromium ----------------------------------------------------------
+
+
+@pytest.fixture
+def sync_playwright():
+    """Playwright's sync API, or a skip (a failure under CI) naming what is missing."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is absent (apt-get install chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright as api
+        except ImportError:
+            problem = "playwright is not installed (pip install -e '.[dev]')"
+    if problem is None:
+        return api
+    if os.environ.get("CI"):
+        pytest.fail(f"browser test cannot run under CI: {problem}")
+    pytest.skip(f"browser test skipped: {problem}")
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``python -m ecosystem dashboard`` on a free port; yields its URL; always torn down."""
+    port = _free_port()
+    out, err = tmp_path / "server.out", tmp_path / "server.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ecosystem", "dashboard", "--port", str(port)],
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,  # its own process group: the Solara child goes down with it
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 45
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"dashboard exited with {process.returncode}: {err.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"dashboard did not answer at {url} within 45 s: {err.read_text()[-2000:]}")
+            time.sleep(0.2)
+        assert out.read_text().startswith(f"Classroom dashboard at {url}")
+        yield url
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
+    from playwright.sync_api import expect
+
+    local = server.rstrip("/")
+    outside, failed = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1200})
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith((local, "data:", "blob:")) else outside.append(r.url),
+            )
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.goto(server)
+            step = page.get_by_role("button", name="Step")
+            expect(step).to_be_enabled(timeout=30_000)
+            images = page.locator(".vue-grid-item img")
+            expect(images).to_have_count(IMAGES, timeout=20_000)
+            widths = images.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+            assert all(w > 100 for w in widths), f"views not rendered: natural widths {widths}"
+            expect(page.get_by_text("Time: 0.0")).to_be_visible()
+            plot_before = images.nth(1).screenshot()
+            network_before = images.nth(0).screenshot()
+
+            for month in (1, 2, 3):
+                step.click()
+                expect(page.get_by_text(f"Time: {month}.0")).to_be_visible(timeout=10_000)
+            expect(images).to_have_count(IMAGES)
+            assert images.nth(1).screenshot() != plot_before, "the outsourcing plot did not change"
+            assert images.nth(0).screenshot() != network_before, "the network did not change"
+
+            page.locator(".v-select").filter(has_text="Scenario").click()
+            page.get_by_role("option", name="market for lemons").click()
+            lemons = page.get_by_text(re.compile(r"This run: .*lemon_share 0\.6"))
+            expect(lemons).to_be_visible(timeout=10_000)
+            expect(page.get_by_text("Time: 0.0")).to_be_visible()
+            expect(step).to_be_enabled()
+            step.click()
+            expect(page.get_by_text("Time: 1.0")).to_be_visible(timeout=10_000)
+            page.get_by_role("button", name="Reset").click()
+            expect(page.get_by_text("Time: 0.0")).to_be_visible(timeout=10_000)
+            expect(page.get_by_text(re.compile(r"This run: .*due_diligence 0\.0"))).to_be_visible()
+            page.get_by_role("button", name="▶").click()  # play a few months, then pause
+            expect(page.get_by_text(re.compile(r"Time: ([4-9]|\d\d+)\.0"))).to_be_visible(timeout=15_000)
+            page.get_by_role("button", name="❚❚").click()
+            expect(step).to_be_enabled(timeout=10_000)
+            expect(images).to_have_count(IMAGES)
+
+            shot = tmp_path / "dashboard.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            print(f"screenshot: {shot}")
+        finally:
+            browser.close()
+    assert not outside, f"the page asked for files outside the server (offline it would break): {outside}"
+    assert not failed, f"requests failed: {failed}"
