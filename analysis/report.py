@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ecosystem.outputs import run_simulation
+from ecosystem.model import run_simulation
 from ecosystem.parameters import parameter
 from experiments.catalog import builtin_specs
 from experiments.design import build_runs

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .functions import BUSINESS_FUNCTIONS
-from .vendors import LOCATIONS
+from .mechanisms.functions import BUSINESS_FUNCTIONS
+from .mechanisms.vendors import LOCATIONS
 
 if TYPE_CHECKING:
     from .model import EcosystemModel

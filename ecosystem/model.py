@@ -18,21 +18,21 @@ import numpy as np
 
 from . import reporters
 from .agents import SMB, Vendor
-from .capabilities import core_focus_growth, develop_capability
-from .contracts import CONTRACT_TERMS, ContractBook, monthly_bill
-from .decision_rules import ReviewInputs, decide, make_cost, transaction_cost_rate
-from .economics import FUNCTION_WEIGHT, function_weights, lost_output_value, monthly_revenue
-from .functions import BUSINESS_FUNCTIONS, draw_function_profiles
-from .innovation import collaborative_innovation_odds, inhouse_innovation_odds
-from .moral_hazard import delivered_quality, detection_chance, shirks
-from .network import PeerNetwork, peer_graph
+from .mechanisms.capabilities import core_focus_growth, develop_capability
+from .mechanisms.contracts import CONTRACT_TERMS, ContractBook, monthly_bill
+from .mechanisms.decision_rules import ReviewInputs, decide, make_cost, transaction_cost_rate
+from .mechanisms.economics import FUNCTION_WEIGHT, function_weights, lost_output_value, monthly_revenue
+from .mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
+from .mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
+from .mechanisms.moral_hazard import delivered_quality, detection_chance, shirks
+from .mechanisms.network import PeerNetwork, peer_graph
+from .mechanisms.relational_capital import TieBook, decay_trust, update_trust
+from .mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
+from .mechanisms.shocks import breach_chance, breach_damage, covered_share, failure_hazard, ip_leak_chance
+from .mechanisms.vendors import LOCATIONS, draw_vendors
 from .parameters import validate_parameters
-from .relational_capital import TieBook, decay_trust, update_trust
-from .selection import draw_shortlist, quality_signal, rank_candidates
-from .shocks import breach_chance, breach_damage, covered_share, failure_hazard, ip_leak_chance
-from .vendors import LOCATIONS, draw_vendors
 
-__all__ = ["EcosystemModel"]
+__all__ = ["EcosystemModel", "run_simulation"]
 
 N_FUNCTIONS = len(BUSINESS_FUNCTIONS)
 SLOTS = {"single": 1, "dual": 2, "multi": 3}
@@ -672,3 +672,11 @@ class EcosystemModel(mesa.Model):
                 edge["functions"] += "," + name
                 edge["share"] += float(c.share[k])
         return graph
+
+
+def run_simulation(params: dict[str, Any], steps: int, seed: int) -> EcosystemModel:
+    """Build the model with ``params`` and ``seed`` and step it ``steps`` months."""
+    model = EcosystemModel(rng=seed, **params)
+    for _ in range(steps):
+        model.step()
+    return model

@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ecosystem.outputs import run_simulation, versions
+from ecosystem.interface.outputs import versions
+from ecosystem.model import run_simulation
 from ecosystem.parameters import parameter
 
 from . import storage

@@ -21,8 +21,8 @@ import pytest
 from analysis import figures as fg
 from analysis.report import OWNED_FILES, analyze, markdown_to_html
 from analysis.statistics import final_state, summarize, time_averaged
-from ecosystem.cli import main
-from ecosystem.outputs import run_simulation
+from ecosystem.interface.cli import main
+from ecosystem.model import run_simulation
 from experiments import run_sweep, spec_from_dict, storage
 from experiments.catalog import builtin_spec, builtin_specs, shrink
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ecosystem import reporters
-from ecosystem.cli import main
+from ecosystem.interface.cli import main
 from ecosystem.parameters import PARAMETERS
 
 

@@ -26,10 +26,10 @@ import pytest
 import solara
 from mesa.visualization import Slider, SolaraViz
 
-from ecosystem import app
-from ecosystem.cli import main
+from ecosystem.interface import app
+from ecosystem.interface.cli import main
+from ecosystem.interface.presets import DEFAULT_PRESET, PRESETS, preset_parameters
 from ecosystem.parameters import defaults, parameter, validate_parameters
-from ecosystem.presets import DEFAULT_PRESET, PRESETS, preset_parameters
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

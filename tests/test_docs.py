@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ecosystem import economics, functions, innovation, moral_hazard, shocks, vendors
 from ecosystem import model as model_module
-from ecosystem.contracts import CONTRACT_TERMS
+from ecosystem.mechanisms import economics, functions, innovation, moral_hazard, shocks, vendors
+from ecosystem.mechanisms.contracts import CONTRACT_TERMS
 from ecosystem.model import EcosystemModel
 from ecosystem.parameters import schema_table
 from ecosystem.reporters import MODEL_REPORTERS
@@ -138,7 +138,7 @@ def _shown(value) -> str:
     ids=lambda x: x if isinstance(x, str) else x.__name__,
 )
 def test_hard_coded_constants_are_documented_with_their_values(odd_text, module, name):
-    file = Path(module.__file__).name
+    file = Path(module.__file__).relative_to(Path(model_module.__file__).parent).as_posix()
     row = f"| `{name}` | `{file}` | {_shown(getattr(module, name))} |"
     assert row in odd_text, f"ODD.md 3.6 should contain the row {row!r}"
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosystem.capabilities import core_focus_growth, develop_capability
-from ecosystem.contracts import CONTRACT_TERMS, ContractBook, monthly_bill
-from ecosystem.decision_rules import (
+from ecosystem.mechanisms.capabilities import core_focus_growth, develop_capability
+from ecosystem.mechanisms.contracts import CONTRACT_TERMS, ContractBook, monthly_bill
+from ecosystem.mechanisms.decision_rules import (
     DECISION_RULES,
     ReviewInputs,
     buy_cost,
@@ -22,16 +22,16 @@ from ecosystem.decision_rules import (
     tce_rule,
     transaction_cost_rate,
 )
-from ecosystem.economics import function_weights, monthly_revenue
-from ecosystem.functions import BUSINESS_FUNCTIONS, draw_function_profiles
-from ecosystem.innovation import collaborative_innovation_odds, inhouse_innovation_odds
-from ecosystem.moral_hazard import delivered_quality, detection_chance, shirks
-from ecosystem.network import PeerNetwork, peer_graph
+from ecosystem.mechanisms.economics import function_weights, monthly_revenue
+from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
+from ecosystem.mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
+from ecosystem.mechanisms.moral_hazard import delivered_quality, detection_chance, shirks
+from ecosystem.mechanisms.network import PeerNetwork, peer_graph
+from ecosystem.mechanisms.relational_capital import TieBook, decay_trust, update_trust
+from ecosystem.mechanisms.selection import Shortlist, draw_shortlist, quality_signal, rank_candidates
+from ecosystem.mechanisms.shocks import breach_chance, covered_share, failure_hazard
+from ecosystem.mechanisms.vendors import draw_vendors
 from ecosystem.parameters import defaults
-from ecosystem.relational_capital import TieBook, decay_trust, update_trust
-from ecosystem.selection import Shortlist, draw_shortlist, quality_signal, rank_candidates
-from ecosystem.shocks import breach_chance, covered_share, failure_hazard
-from ecosystem.vendors import draw_vendors
 
 PARAMS = defaults()
 COSTS = dict(

@@ -11,7 +11,7 @@ from helpers import run_model
 
 from ecosystem import EcosystemModel
 from ecosystem.agents import SMB, Vendor
-from ecosystem.functions import BUSINESS_FUNCTIONS
+from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
 from ecosystem.reporters import MODEL_REPORTERS
 
 REPORTERS = (

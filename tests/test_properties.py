@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecosystem import EcosystemModel
-from ecosystem.functions import BUSINESS_FUNCTIONS
+from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
 from ecosystem.model import SLOTS
 from ecosystem.parameters import PARAMETERS
 

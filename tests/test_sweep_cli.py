@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from ecosystem.cli import main
+from ecosystem.interface.cli import main
 from ecosystem.reporters import MODEL_REPORTERS
 from experiments import build_runs, runner, spec_from_dict, storage
 from experiments.catalog import builtin_spec, builtin_specs, resolve_spec, shrink

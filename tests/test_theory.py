@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from helpers import THEORY_SEEDS, per_seed, run_model
 
-from ecosystem.functions import BUSINESS_FUNCTIONS
-from ecosystem.relational_capital import update_trust
+from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
+from ecosystem.mechanisms.relational_capital import update_trust
 
 
 def _late_outsourcing_share(frame):

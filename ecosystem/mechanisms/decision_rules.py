@@ -120,7 +120,7 @@ def tce_rule(
 
     Examples
     --------
-    >>> from ecosystem.decision_rules import ReviewInputs
+    >>> from ecosystem.mechanisms.decision_rules import ReviewInputs
     >>> one = lambda v: np.array([v])
     >>> low = ReviewInputs(one(1.0), one(0.5), one(0.3), one(0.1), one(0.3), one(0.5),
     ...                    one(0.7), one(0.7), one(0.0), 0.03)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .parameters import validate_parameters
+from ..parameters import validate_parameters
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "preset_parameters"]
 

@@ -1,12 +1,12 @@
 """The classroom dashboard: a Mesa SolaraViz page over :class:`ecosystem.EcosystemModel`.
 
-Start it with ``smb-eco dashboard`` (or ``solara run ecosystem.app``). The page shows the
+Start it with ``smb-eco dashboard`` (or ``solara run ecosystem.interface.app``). The page shows the
 relationship network, live plots of the key reporters, controls generated from the parameter
-schema and a chooser of the classroom scenarios of :mod:`ecosystem.presets`; SolaraViz adds
+schema and a chooser of the classroom scenarios of :mod:`ecosystem.interface.presets`; SolaraViz adds
 step, play/pause and reset.
 
 Display only: every default comes from the schema (:mod:`ecosystem.parameters`), every scenario
-from :mod:`ecosystem.presets`, the seed from the command line's default. Everything is drawn
+from :mod:`ecosystem.interface.presets`, the seed from the command line's default. Everything is drawn
 with matplotlib on the server, so the page needs no CDN (see ``docs/classroom.md``).
 """
 
@@ -29,9 +29,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 
+from ..model import EcosystemModel
+from ..parameters import Parameter, parameter
 from .cli import DEFAULT_SEED
-from .model import EcosystemModel
-from .parameters import Parameter, parameter
 from .presets import DEFAULT_PRESET, PRESETS, preset_parameters
 
 __all__ = ["CONTROLS", "DashboardModel", "Page", "draw_network", "model_params", "new_model", "scenario_view"]

@@ -22,12 +22,13 @@ from typing import Any, NoReturn
 
 import yaml
 
-from . import reporters
+from .. import reporters
+from ..model import run_simulation
+from ..parameters import parse_value, schema_table, validate_parameters
 from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
 from .dashboard import DEFAULT_PORT as DASHBOARD_PORT
 from .dashboard import serve as serve_dashboard
-from .outputs import run_simulation, timeseries, write_run
-from .parameters import parse_value, schema_table, validate_parameters
+from .outputs import timeseries, write_run
 
 __all__ = ["main"]
 

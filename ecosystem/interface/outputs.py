@@ -19,22 +19,13 @@ import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import pandas as pd
 
-from .model import EcosystemModel
+from ..model import EcosystemModel
 
-__all__ = ["run_simulation", "timeseries", "versions", "write_run"]
-
-
-def run_simulation(params: dict[str, Any], steps: int, seed: int) -> EcosystemModel:
-    """Build the model with ``params`` and ``seed`` and step it ``steps`` months."""
-    model = EcosystemModel(rng=seed, **params)
-    for _ in range(steps):
-        model.step()
-    return model
+__all__ = ["timeseries", "versions", "write_run"]
 
 
 def timeseries(model: EcosystemModel) -> pd.DataFrame:

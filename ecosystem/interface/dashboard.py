@@ -1,6 +1,6 @@
-"""``smb-eco dashboard``: serve the classroom dashboard of :mod:`ecosystem.app` with Solara.
+"""``smb-eco dashboard``: serve the classroom dashboard of :mod:`ecosystem.interface.app` with Solara.
 
-The Solara server runs as a child process (``python -m solara run ecosystem.app``) in production
+The Solara server runs as a child process (``python -m solara run ecosystem.interface.app``) in production
 mode, with no browser opened, no version check against PyPI and no telemetry, so it works
 offline. It needs the ``dashboard`` extra: ``pip install 'smb-ecosystem[dashboard]'``.
 """
@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "serve", "solara_command"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-APP = "ecosystem.app"
+APP = "ecosystem.interface.app"
 #: Modules the dashboard imports that the core package does not install.
 NEEDS = ("solara", "matplotlib", "altair", "ipyvuetify")
 
@@ -28,7 +28,7 @@ def solara_command(host: str, port: int) -> list[str]:
     """The command line that runs the Solara server of the dashboard.
 
     >>> solara_command("127.0.0.1", 8765)[1:5]
-    ['-m', 'solara', 'run', 'ecosystem.app']
+    ['-m', 'solara', 'run', 'ecosystem.interface.app']
     """
     return [
         sys.executable,
