@@ -2,7 +2,9 @@
 
 The model keeps SMB and vendor state in arrays so that monthly work runs vectorised; each
 :class:`SMB` and :class:`Vendor` reads its own entries, so users inspect agents the Mesa way
-(``model.agents_by_type[SMB]``) and agent reporters see current values.
+(``model.agents_by_type[SMB]``) and agent reporters see current values. An SMB that exits and a
+vendor that leaves the market are removed from the model; an entrant taking their place is a new
+agent with a new ``unique_id``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.functions import BUSINESS_FUNCTIONS
 from .mechanisms.vendors import LOCATIONS
 
@@ -32,8 +35,17 @@ class SMB(mesa.Agent):
         return float(self.model.cash[self.index])
 
     @property
+    def profit(self) -> float:
+        """This month's profit."""
+        return float(self.model.profit[self.index])
+
+    @property
     def core_performance(self) -> float:
         return float(self.model.core_performance[self.index])
+
+    @property
+    def contract_type(self) -> str:
+        return CONTRACT_KINDS[int(self.model.contract_kind[self.index])]
 
     @property
     def outsourced_functions(self) -> list[str]:
@@ -71,21 +83,42 @@ class Vendor(mesa.Agent):
         super().__init__(model)
         self.place = place
 
+    def _get(self, name: str):
+        return getattr(self.model.vendors, name)[self.place]
+
     @property
     def true_quality(self) -> float:
-        return float(self.model.vendors.true_quality[self.place])
+        return float(self._get("true_quality"))
 
     @property
     def is_lemon(self) -> bool:
-        return bool(self.model.vendors.is_lemon[self.place])
+        return bool(self._get("is_lemon"))
+
+    @property
+    def patience(self) -> float:
+        """Monthly discount factor: how much the vendor values future business."""
+        return float(self._get("patience"))
 
     @property
     def location(self) -> str:
-        return LOCATIONS[int(self.model.vendors.location[self.place])]
+        return LOCATIONS[int(self._get("location"))]
+
+    @property
+    def price(self) -> float:
+        """List price of a whole function for a month."""
+        return float(self.model.vendors.price[self.place])
+
+    @property
+    def capacity(self) -> int:
+        return int(self._get("capacity"))
+
+    @property
+    def cash(self) -> float:
+        return float(self._get("cash"))
 
     @property
     def offered_functions(self) -> list[str]:
-        row = self.model.vendors.offers[self.place]
+        row = self._get("offers")
         return [name for name, offered in zip(BUSINESS_FUNCTIONS, row, strict=True) if offered]
 
     @property
@@ -97,5 +130,10 @@ class Vendor(mesa.Agent):
 
     @property
     def income(self) -> float:
-        """What this vendor's place received this month."""
+        """What this vendor received this month."""
         return float(self.model.flows["vendor_income"][self.place])
+
+    @property
+    def profit(self) -> float:
+        """This month's profit: income minus variable and fixed costs."""
+        return float(self.model.flows["vendor_profit"][self.place])

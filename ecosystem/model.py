@@ -1,11 +1,12 @@
 """The SMB-vendor outsourcing ecosystem model.
 
-State lives in arrays (SMB x function profiles, the vendor pool, the contract book, the tie
-book) so that each month's work runs vectorised over all SMBs and contracts; the Mesa agents
-:class:`~ecosystem.agents.SMB` and :class:`~ecosystem.agents.Vendor` are the readable face of
-that state, and :attr:`EcosystemModel.network` the relationship record as a NetworkX graph.
+State lives in arrays (SMB x function profiles, the vendor pool, the contract book, the book of
+SMB-vendor pairs) so that each month's work runs vectorised over all SMBs and contracts; the Mesa
+agents :class:`~ecosystem.agents.SMB` and :class:`~ecosystem.agents.Vendor` are the readable face
+of that state, and :attr:`EcosystemModel.network` the relationship record as a NetworkX graph.
 
-``step()`` is one month and reads like the process overview of ``docs/ODD.md``.
+``step()`` is one month and reads like the process overview of ``docs/ODD.md``; each phase is a
+method below, which calls the pure functions of :mod:`ecosystem.mechanisms`.
 """
 
 from __future__ import annotations
@@ -18,18 +19,48 @@ import numpy as np
 
 from . import reporters
 from .agents import SMB, Vendor
+from .mechanisms.beliefs import OBSERVATION_NOISE, chance_below, posterior, screening_evidence, type_prior
 from .mechanisms.capabilities import core_focus_growth, develop_capability
-from .mechanisms.contracts import CONTRACT_TERMS, ContractBook, monthly_bill
-from .mechanisms.decision_rules import ReviewInputs, decide, make_cost, transaction_cost_rate
-from .mechanisms.economics import FUNCTION_WEIGHT, function_weights, lost_output_value, monthly_revenue
+from .mechanisms.contracts import (
+    CONTRACT_KINDS,
+    ContractBook,
+    expected_bill_factor,
+    monthly_bill,
+    term_arrays,
+)
+from .mechanisms.decision_rules import DECISION_RULES, ReviewInputs, decide, make_cost, transaction_cost_rate
+from .mechanisms.economics import (
+    CORE_COST_SPREAD,
+    FUNCTION_WEIGHT,
+    core_cost,
+    function_weights,
+    lost_output_value,
+    monthly_revenue,
+    performance,
+)
 from .mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
+from .mechanisms.holdup import haggling_cost, holdup_raise, switching_cost, transition_cost
 from .mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
-from .mechanisms.moral_hazard import delivered_quality, detection_chance, shirks
+from .mechanisms.moral_hazard import (
+    DELIVERY_NOISE,
+    MEASUREMENT_NOISE,
+    TEMPTATION_SPREAD,
+    breach_probability,
+    delivered_quality,
+    detection_chance,
+    overbills,
+    relationship_values,
+    shirks,
+    strike_stake,
+)
 from .mechanisms.network import PeerNetwork, peer_graph
-from .mechanisms.relational_capital import TieBook, decay_trust, update_trust
+from .mechanisms.population import allocate_mix
+from .mechanisms.relational_capital import TRUST_RELIEF, governance_relief, update_trust
+from .mechanisms.relationships import PairBook
 from .mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
 from .mechanisms.shocks import breach_chance, breach_damage, covered_share, failure_hazard, ip_leak_chance
-from .mechanisms.vendors import LOCATIONS, draw_vendors
+from .mechanisms.vendor_economics import adjust_capacity, adjust_markup, entry_profit, smooth
+from .mechanisms.vendors import LOCATIONS, MARKET_ROOM, draw_vendors, with_room
 from .parameters import validate_parameters
 
 __all__ = ["EcosystemModel", "run_simulation"]
@@ -37,14 +68,12 @@ __all__ = ["EcosystemModel", "run_simulation"]
 N_FUNCTIONS = len(BUSINESS_FUNCTIONS)
 SLOTS = {"single": 1, "dual": 2, "multi": 3}
 NEVER = np.iinfo(np.int64).max
-DELIVERY_NOISE = 0.05
-MEASUREMENT_NOISE = 0.05
-#: Weight of the newest measurement in an SMB's running view of a contract's quality.
-OBSERVATION_WEIGHT = 0.3
+#: Months between vendors' capacity reviews.
+CAPACITY_REVIEW = 3
 
 
 class EcosystemModel(mesa.Model):
-    """SMBs that make or buy six business functions from a market of vendors.
+    """SMBs that make or buy six business functions from a market of strategic vendors.
 
     Parameters
     ----------
@@ -66,49 +95,94 @@ class EcosystemModel(mesa.Model):
     """
 
     def __init__(self, *, rng: Any = None, **params: Any) -> None:
+        if "seed" in params:
+            raise TypeError("EcosystemModel takes its seed as rng= (e.g. EcosystemModel(rng=1)), not seed=")
         self.params = validate_parameters(params)
         super().__init__(rng=rng)
         p = self.params
         n, v = p["n_smbs"], p["n_vendors"]
         self.slots = SLOTS[p["sourcing_policy"]]
-        self.terms = CONTRACT_TERMS[p["contract_type"]]
         self.detection = detection_chance(p["monitoring_intensity"])
+        self.places = MARKET_ROOM * v
 
-        # SMBs and their functions
+        # SMBs, their functions and their governance choices
         self.peers = PeerNetwork(peer_graph(n, p["peer_degree"], p["peer_rewiring"], self.rng))
         self.functions = draw_function_profiles(self.rng, n, p)
         self.weights = function_weights(self.functions.importance)
         self.make_cost = make_cost(
             self.functions.inhouse_cost, self.functions.frequency, p["governance_cost_rate"]
         )
+        self.rule = allocate_mix(self.rng, n, p["decision_rule"], tuple(DECISION_RULES))
+        self.contract_kind = allocate_mix(self.rng, n, p["contract_type"], CONTRACT_KINDS)
+        self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, n)
         self.outsourced = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
         self.smb_active = np.ones(n, dtype=bool)
+        self.cohort = np.ones(n, dtype=bool)  # SMBs of the initial population, for survival
         self.cash = np.full(n, p["initial_cash"])
         self.negative_months = np.zeros(n, dtype=np.int64)
         self.core_performance = np.ones(n)
         self.next_review = self.rng.integers(1, p["review_interval"] + 1, n)
-        self.row_observed = np.full((n, N_FUNCTIONS), np.nan)  # what each SMB sees of its vendors
+        self.revenue = np.zeros(n)
+        self.profit = np.zeros(n)
+        # the product market's mean performance, which revenue is relative to (updated monthly)
+        self.market_performance = float(
+            performance(self.core_performance, self.weights, self.functions.capability).mean()
+        )
 
-        # the vendor market, contracts and ties
-        self.vendors = draw_vendors(self.rng, v, p)
+        # the vendor market, contracts and what SMBs know of vendors
+        self.vendors = with_room(draw_vendors(self.rng, v, p), self.places)
         self.contracts = ContractBook()
-        self.ties = TieBook()
+        self.pairs = PairBook(self.places)
+        self.unmet_slots = 0
 
-        # the money ledger: every transfer is booked on both sides
-        self.paid_by_smb = np.zeros(n)
-        self.received_by_vendor = np.zeros(v)
+        # the money ledger: every transfer is booked on both sides (see check_ledger)
+        self.ledger = {
+            "smb_capital": self.cash.copy(),
+            "smb_revenue": np.zeros(n),
+            "smb_spending": np.zeros(n),
+            "smb_cash_out": np.zeros(n),
+            "smb_payout": np.zeros(n),
+            "smb_paid": np.zeros(n),
+            "smb_holdup_paid": np.zeros(n),
+            "vendor_capital": self.vendors.cash.copy(),
+            "vendor_received": np.zeros(self.places),
+            "vendor_costs": np.zeros(self.places),
+            "vendor_cash_out": np.zeros(self.places),
+            "vendor_holdup_received": np.zeros(self.places),
+        }
         self.cumulative_innovations = 0
 
         self.smb_agents = [SMB(self, i) for i in range(n)]
-        self.vendor_agents = [Vendor(self, place) for place in range(v)]
+        self.vendor_agents: list[Vendor | None] = [Vendor(self, k) for k in range(v)] + [None] * (
+            self.places - v
+        )
         self._network: nx.Graph | None = None
         self._network_step = -1
         self._start_month()
+        self._initial_arrangements()
         self.datacollector = mesa.DataCollector(
             model_reporters=reporters.MODEL_REPORTERS,
             agenttype_reporters=reporters.AGENT_REPORTERS if p["collect_agent_data"] else None,
         )
+
+    def _initial_arrangements(self) -> None:
+        """The outsourcing in place at month 0: what each SMB's own rule buys, from vendors its own
+        search finds, signed before the run began.
+
+        Contract ages are staggered over a term, so renewals spread over the first months; the
+        one-off costs of these arrangements were paid before the run (the month's spending is
+        reset when the first step starts). The run thus starts from arrangements the model itself
+        would make rather than from an economy without outsourcing.
+        """
+        self.assess_needs(due=np.flatnonzero(self.smb_active))
+        self.source_vendors()
+        c = self.contracts
+        act = c.active_index()
+        age = self.rng.integers(0, self.params["contract_duration"], len(act))
+        c.start[act] -= age
+        c.end[act] -= age
+        c.signed_months[:] = [c.start[act].copy()]
 
     # ------------------------------------------------------------------ the monthly process
     def step(self) -> None:
@@ -123,14 +197,16 @@ class EcosystemModel(mesa.Model):
         self.innovate()
         self.end_poor_performers()
         self.develop_capabilities()
+        self.settle_vendor_accounts()
         self.fail_vendors()
         self.settle_accounts()
+        self.enter_smbs()
         self.enter_vendors()
-        self.contracts.compact()
+        self._compact()
         self.datacollector.collect(self)
 
     def _start_month(self) -> None:
-        n, v = len(self.cash), len(self.vendors.alive)
+        n, places = len(self.cash), self.places
         self.month = self.steps
         self.cost = np.zeros(n)  # everything an SMB spends this month
         self.outsourcing_cost = np.zeros(n)  # the part spent on buying
@@ -144,52 +220,101 @@ class EcosystemModel(mesa.Model):
             collaborative_innovations=0,
             breaches=0,
             disruption_loss=0.0,
-            profit=np.zeros(0),
             vendor_failures=0,
-            vendor_income=np.zeros(v),
+            vendor_exits=0,
+            vendor_entries=0,
+            smb_exits=0,
+            smb_entries=0,
+            vendor_income=np.zeros(places),
+            vendor_costs=np.zeros(places),
+            vendor_profit=np.zeros(places),
+            renewal_fee_change=np.nan,
+            holdup_transfer=0.0,
+            signings=0,
+            lemon_signings=0,
+            rehired_fired_vendor=0,
+            ended_early=0,
+            overbilling=0.0,
         )
-        self._delivery = None
+        self._delivery = np.zeros(0, dtype=np.int64)
+        self._failed = np.zeros(0, dtype=bool)
+        self._trust_updated = False
 
     # --- contracts ending and renewing
     def renew_or_end_expiring_contracts(self) -> None:
-        """Renew well-performing incumbents at contract end; re-tender the rest at once."""
+        """Renew incumbents with a clean term that the SMB still believes in, at a held-up fee;
+        end the rest and re-tender their rows at once."""
         c, p = self.contracts, self.params
-        expiring = c.active_index()
-        expiring = expiring[c.end[expiring] == self.month]
+        act = c.active_index()
+        expiring = act[c.end[act] == self.month]
         if not len(expiring):
             return
-        renew = (
-            (c.breaches[expiring] == 0)
-            & (c.observed_quality[expiring] >= p["sla_threshold"])
-            & self.outsourced[c.smb[expiring], c.function[expiring]]
-        )
-        c.end[expiring[renew]] += p["contract_duration"]
+        smb, fn = c.smb[expiring], c.function[expiring]
+        belief = self._own_belief(c.pair[expiring], c.vendor[expiring]).mean
+        renew = (c.term_strikes[expiring] == 0) & (belief >= p["sla_threshold"]) & self.outsourced[smb, fn]
+        kept = expiring[renew]
+        if len(kept):
+            old_fee = c.fee[kept].copy()
+            switching = self._switching_cost(kept, belief[renew])
+            raise_ = holdup_raise(
+                self.functions.specificity[c.smb[kept], c.function[kept]],
+                switching,
+                p["holdup_share"],
+                p["contract_duration"],
+            )
+            c.fee[kept] += raise_
+            c.holdup[kept] += raise_
+            c.end[kept] += p["contract_duration"]
+            c.term_strikes[kept] = 0
+            haggling = haggling_cost(
+                p["haggling_cost_rate"],
+                self.functions.specificity[c.smb[kept], c.function[kept]],
+                self.functions.uncertainty[c.smb[kept], c.function[kept]],
+                old_fee,
+            )
+            self._spend(c.smb[kept], haggling, outsourcing=True)
+            self.flows["renewal_fee_change"] = float(np.mean(raise_ / old_fee))
         ended = expiring[~renew]
-        c.terminate(ended)
+        self._ban(c.pair[ended])  # not renewed for its record or the SMB's belief: poor performance
+        c.terminate(ended, self.month, "not_renewed")
         self.resource_due[c.smb[ended], c.function[ended]] = self.month
 
     # --- make or buy
-    def assess_needs(self) -> None:
+    def assess_needs(self, due: np.ndarray | None = None) -> None:
         """SMBs whose review is due take the make-or-buy decision for each function."""
         p, f = self.params, self.functions
-        due = np.flatnonzero(self.smb_active & (self.next_review == self.month))
+        if due is None:
+            due = np.flatnonzero(self.smb_active & (self.next_review == self.month))
+            self.next_review[due] += p["review_interval"]
         if not len(due):
             return
-        self.next_review[due] += p["review_interval"]
         smb = np.repeat(due, N_FUNCTIONS)
         fn = np.tile(np.arange(N_FUNCTIONS), len(due))
-        filled, fee, observed, trust = self._current_sourcing()
-        market_price, market_quality = self._market_benchmark()
-        peer_quality = self.peers.peer_mean(due, self.row_observed).ravel()
-        expected = np.where(
-            np.isnan(peer_quality),
-            market_quality[fn],
-            (1 - p["referral_weight"]) * market_quality[fn] + p["referral_weight"] * peer_quality,
+        current = self._current_sourcing(due)
+        bought = self.outsourced[smb, fn]
+        has_contracts = current["filled"][smb, fn] > 0
+        share = np.maximum(current["filled"][smb, fn], 1e-12) / self.slots
+        quote, market_quality = self._market_quote(smb, fn)
+        quality = np.where(has_contracts, current["belief"][smb, fn], market_quality)
+        kind = self.contract_kind[smb]
+        price = np.where(
+            has_contracts,
+            current["fee"][smb, fn] / share,
+            quote * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"]),
         )
-        has_contracts = filled[smb, fn] > 0
-        share = np.maximum(filled[smb, fn], 1e-12) / self.slots
-        quote = market_price[fn] * self._fee_factor(f.uncertainty[smb, fn])
-        trust_now = np.where(has_contracts, trust[smb, fn], 0.0)
+        trust = np.where(has_contracts, current["trust"][smb, fn], 0.0)
+        transition = transition_cost(
+            p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], 1.0
+        )
+        screening = p["due_diligence"] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
+        trust_value = self._trust_value(price, trust, smb, fn)
+        gap_value = self._capability_gap_value(smb, fn, quality, 1.0)
+        holdup = holdup_raise(
+            f.specificity[smb, fn],
+            switching_cost(transition, trust_value, gap_value),
+            p["holdup_share"],
+            p["contract_duration"],
+        )
         inputs = ReviewInputs(
             inhouse_cost=f.inhouse_cost[smb, fn],
             capability=f.capability[smb, fn],
@@ -197,15 +322,25 @@ class EcosystemModel(mesa.Model):
             specificity=f.specificity[smb, fn],
             uncertainty=f.uncertainty[smb, fn],
             frequency=f.frequency[smb, fn],
-            price=np.where(has_contracts, fee[smb, fn] / share, quote),
-            vendor_quality=np.where(has_contracts, observed[smb, fn], expected),
-            relational_capital=trust_now,
-            monitoring_rate=p["monitoring_intensity"] * p["monitoring_cost_rate"] * (1 - 0.5 * trust_now),
+            price=price,
+            vendor_quality=quality,
+            relational_capital=trust,
+            monitoring_rate=p["monitoring_intensity"] * p["monitoring_cost_rate"] * governance_relief(trust),
+            bought=bought,
+            switch_in=transition + screening,
+            switch_out=transition + np.where(has_contracts, p["exit_fee_months"] * price * share, 0.0),
+            holdup=holdup,
+            haggling=haggling_cost(
+                p["haggling_cost_rate"], f.specificity[smb, fn], f.uncertainty[smb, fn], price
+            ),
         )
-        buy = decide(p["decision_rule"], inputs, p)
-        was = self.outsourced[smb, fn]
-        self._bring_in_house(smb[was & ~buy], fn[was & ~buy])
-        adopt = ~was & buy
+        buy = np.zeros(len(smb), dtype=bool)
+        for code, name in enumerate(DECISION_RULES):
+            mine = self.rule[smb] == code
+            if mine.any():
+                buy[mine] = decide(name, _subset(inputs, mine), p)
+        self._bring_in_house(smb[bought & ~buy], fn[bought & ~buy])
+        adopt = ~bought & buy
         self.outsourced[smb[adopt], fn[adopt]] = True
         self.resource_due[smb[adopt], fn[adopt]] = self.month
 
@@ -221,128 +356,324 @@ class EcosystemModel(mesa.Model):
         rows[smb, fn] = True
         ending = act[rows[c.smb[act], c.function[act]]]
         self._transfer(c.smb[ending], c.vendor[ending], p["exit_fee_months"] * c.fee[ending])
-        c.terminate(ending)
-        self._spend(smb, self._transition_cost(smb, fn, 1.0), outsourcing=True)
+        self._end(ending, "brought_in_house")
+        cost = transition_cost(
+            p["switching_cost"],
+            self.functions.inhouse_cost[smb, fn],
+            self.functions.specificity[smb, fn],
+            1.0,
+        )
+        self._spend(smb, cost, outsourcing=True)
 
     # --- search, screening and selection
     def source_vendors(self) -> None:
-        """Fill missing vendor slots of outsourced functions: shortlist, screen, select, sign."""
-        p, c, vp = self.params, self.contracts, self.vendors
-        filled, _, _, _ = self._current_sourcing()
-        need = (
-            self.outsourced
-            & (filled < self.slots)
-            & (self.resource_due <= self.month)
-            & self.smb_active[:, None]
-        )
+        """Fill missing vendor slots of outsourced functions: shortlist (market and referrals),
+        screen, believe, rank, sign."""
+        p, vp = self.params, self.vendors
+        filled = self._filled()
+        need = self.outsourced & (filled < self.slots) & (self.resource_due <= self.month)
+        need &= self.smb_active[:, None]
         smb, fn = np.nonzero(need)
+        self.unmet_slots = 0
         if not len(smb):
             return
         offering = [np.flatnonzero(vp.alive & vp.offers[:, j]) for j in range(N_FUNCTIONS)]
+        peers, referred = self._referrals(smb, fn)
+        shortlist = draw_shortlist(fn, referred, offering, p["shortlist_size"], self.rng)
+        cand = np.maximum(shortlist, 0)
+        signal_noise = self.rng.standard_normal(cand.shape)
+        usable = (
+            (shortlist >= 0) & vp.alive[cand] & vp.offers[cand, fn[:, None]] & ~self._serving(smb, fn, cand)
+        )
+        # what the SMB knows: screening (once per vendor), its own history, its peers' reports
+        owner = np.broadcast_to(smb[:, None], cand.shape)
+        known = np.where(usable, self.pairs.find(owner, cand), -1)
+        usable &= ~((known >= 0) & (self.pairs.banned_until[np.maximum(known, 0)] > self.month))
+        pair = np.full(cand.shape, -1, dtype=np.int64)
+        pair[usable] = self.pairs.ensure(owner[usable], cand[usable])
+        self._screen(smb, pair, cand, signal_noise)
+        belief = self._belief(pair, cand, peers)
+        # the offer: fee by contract type, expected bill at the believed quality; vendors decline
+        # offers whose expected bill at their true quality does not cover their cost
+        kind = np.broadcast_to(self.contract_kind[smb][:, None], cand.shape)
+        terms = term_arrays(kind)
+        fee = (
+            vp.price[cand] * self._fee_factor(kind, self.functions.uncertainty[smb, fn][:, None]) / self.slots
+        )
+        true_delivered = vp.true_quality[cand] * (1.0 - vp.friction[cand])
+        usable &= (
+            fee * expected_bill_factor(terms, true_delivered, p["sla_threshold"])
+            >= vp.unit_cost[cand] / self.slots
+        )
+        trust = self._trust(pair)
+        value_of_quality = self._value_of_quality(smb, fn) / self.slots
+        governance = transaction_cost_rate(
+            *(
+                a[smb, fn][:, None]
+                for a in (self.functions.specificity, self.functions.uncertainty, self.functions.frequency)
+            ),
+            trust,
+            p["transaction_cost_rate"],
+        ) + p["monitoring_intensity"] * p["monitoring_cost_rate"] * governance_relief(trust)
+        expected_fee = fee * expected_bill_factor(terms, belief.mean, p["sla_threshold"])
+        # a vendor that cannot meet the SLA is lost to strikes within sla_breach_limit months:
+        # the transition is wasted and output is lost until the row is re-sourced
+        transition = transition_cost(
+            p["switching_cost"],
+            self.functions.inhouse_cost[smb, fn],
+            self.functions.specificity[smb, fn],
+            1 / self.slots,
+        )
+        breakdown = transition + p["resourcing_delay"] * value_of_quality * p["sla_threshold"]
+        risk = chance_below(belief, p["sla_threshold"]) * (breakdown / p["sla_breach_limit"])[:, None]
+        value = value_of_quality[:, None] * belief.mean - expected_fee * (1.0 + governance) - risk
+        ranked = rank_candidates(shortlist, usable, value)
+        self._sign_best(smb, fn, ranked, referred, filled[smb, fn])
+
+    def _referrals(self, smb: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The peers each row asks, and the vendor each recommends for the function (-1: none).
+
+        A peer recommends the vendor of its own experience that it rates best for the function
+        (mean measured quality), if that meets the SLA level and the vendor is still in the market.
+        """
+        p = self.params
+        rows = len(smb)
+        if p["referral_weight"] <= 0 or p["referral_count"] <= 0:
+            empty = np.full((rows, 0), -1, dtype=np.int64)
+            return empty, empty
         peers = self.peers.random_peers(smb, p["referral_count"], self.rng)
-        holder, holder_quality = self._primary_vendor()
-        peer_vendor = np.where(peers >= 0, holder[np.maximum(peers, 0), fn[:, None]], -1)
-        peer_quality = np.where(peer_vendor >= 0, holder_quality[np.maximum(peers, 0), fn[:, None]], np.nan)
-        shortlist = draw_shortlist(fn, peer_vendor, peer_quality, offering, p["shortlist_size"], self.rng)
-        cand = np.maximum(shortlist.vendors, 0)
-        load = np.bincount(c.vendor[c.active_index()], minlength=len(vp.alive))
-        serving = self._serving(smb, fn, cand)
-        usable = (shortlist.vendors >= 0) & vp.alive[cand] & vp.offers[cand, fn[:, None]] & ~serving
+        peers = np.where((peers >= 0) & self.smb_active[np.maximum(peers, 0)], peers, -1)
+        referred = np.full(peers.shape, -1, dtype=np.int64)
+        asked = np.flatnonzero(peers.ravel() >= 0)
+        if not len(asked):
+            return peers, referred
+        start, end = self.pairs.runs(peers.ravel()[asked])
+        lengths = end - start
+        owner = np.repeat(np.arange(len(asked)), lengths)
+        position = (
+            np.arange(lengths.sum())
+            - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            + np.repeat(start, lengths)
+        )
+        pair = self.pairs.index_rows[position]
+        vendor = self.pairs.vendor[pair]
+        info, precision = self.pairs.observation(pair, self.month)
+        rating = np.divide(info, precision, out=np.full(len(pair), -np.inf), where=precision > 0)
+        function = np.repeat(fn, peers.shape[1])[asked][owner]
+        eligible = self.vendors.alive[vendor] & self.vendors.offers[vendor, function]
+        eligible &= rating >= p["sla_threshold"]
+        if not eligible.any():
+            return peers, referred
+        owner, vendor, rating = owner[eligible], vendor[eligible], rating[eligible]
+        order = np.lexsort((-rating, owner))
+        first = np.concatenate([[True], owner[order][1:] != owner[order][:-1]])
+        best = order[first]
+        flat = referred.ravel()
+        flat[asked[owner[best]]] = vendor[best]
+        return peers, flat.reshape(peers.shape)
+
+    def _screen(self, smb, pair, cand, noise) -> None:
+        """Screen the candidates the SMB has never screened; pay for each."""
+        p, vp = self.params, self.vendors
+        new = (pair >= 0) & (self.pairs.screen_precision[np.maximum(pair, 0)] == 0)
+        if not new.any():
+            return
+        rows, k = pair[new], cand[new]
         signal = quality_signal(
-            vp.true_quality[cand],
-            vp.is_lemon[cand],
-            self.rng.standard_normal(cand.shape),
+            vp.true_quality[k],
+            vp.is_lemon[k],
+            noise[new],
             lemon_overstatement=p["lemon_overstatement"],
             due_diligence=p["due_diligence"],
             signal_noise=p["signal_noise"],
         )
-        own = np.clip(signal, 0.0, 1.0) * (1.0 - vp.friction[cand])
-        w = p["referral_weight"]
-        expected = np.where(
-            np.isnan(shortlist.referred_quality), own, (1 - w) * own + w * shortlist.referred_quality
+        value, precision, bias = screening_evidence(
+            signal,
+            vp.friction[k],
+            due_diligence=p["due_diligence"],
+            signal_noise=p["signal_noise"],
+            lemon_overstatement=p["lemon_overstatement"],
         )
-        fee = vp.price[cand] * self._fee_factor(self.functions.uncertainty[smb, fn])[:, None] / self.slots
-        value_of_quality = (
-            p["base_revenue"]
-            * self.core_performance[smb]
-            * FUNCTION_WEIGHT
-            * self.weights[smb, fn]
-            / self.slots
+        self.pairs.screen_value[rows] = value
+        self.pairs.screen_precision[rows] = precision
+        self.pairs.screen_bias[rows] = bias
+        screened = np.broadcast_to(smb[:, None], cand.shape)[new]
+        self._spend(screened, p["due_diligence"] * p["due_diligence_cost"], outsourcing=True)
+
+    def _belief(self, pair, cand, peers):
+        """Posterior belief of each row's SMB about each candidate: screening, own history and the
+        asked peers' reports (weighted by ``referral_weight``)."""
+        known = pair >= 0
+        safe = np.maximum(pair, 0)
+        screening = (
+            np.where(known, self.pairs.screen_value[safe], 0.0),
+            np.where(known, self.pairs.screen_precision[safe], 0.0),
+            np.where(known, self.pairs.screen_bias[safe], 0.0),
         )
-        ranked, ranked_quality = rank_candidates(shortlist, usable, expected, value_of_quality, fee)
-        screened = (ranked >= 0).sum(axis=1)
-        self._spend(smb, p["due_diligence"] * p["due_diligence_cost"] * screened, outsourcing=True)
-        self._sign_best(smb, fn, ranked, ranked_quality, filled[smb, fn], load)
+        own = self.pairs.observation(pair, self.month)
+        heard_info = np.zeros(cand.shape)
+        heard_precision = np.zeros(cand.shape)
+        w = self.params["referral_weight"]
+        for r in range(peers.shape[1]):
+            peer = peers[:, r]
+            asked = np.broadcast_to((peer >= 0)[:, None], cand.shape)
+            peer_pair = np.where(
+                asked, self.pairs.find(np.broadcast_to(np.maximum(peer, 0)[:, None], cand.shape), cand), -1
+            )
+            info, precision = self.pairs.observation(peer_pair, self.month)
+            heard_info += w * info
+            heard_precision += w * precision
+        prior = type_prior(self.params["lemon_share"], self.vendors.friction[cand])
+        return posterior(prior, screening, own, (heard_info, heard_precision))
 
-    def _sign_best(self, smb, fn, ranked, ranked_quality, filled, load) -> None:
-        """Sign with the best-ranked candidates that still have capacity, row by row.
+    def _own_belief(self, pair, vendor):
+        """Belief from the SMB's own evidence only (screening and history), for given pairs."""
+        screening = (
+            self.pairs.screen_value[pair],
+            self.pairs.screen_precision[pair],
+            self.pairs.screen_bias[pair],
+        )
+        own = self.pairs.observation(pair, self.month)
+        none = (np.zeros(len(pair)), np.zeros(len(pair)))
+        return posterior(
+            type_prior(self.params["lemon_share"], self.vendors.friction[vendor]), screening, own, none
+        )
 
-        Rows take their turn in random order, so scarce vendor capacity favours no SMB.
+    def _sign_best(self, smb, fn, ranked, referred, filled) -> None:
+        """Sign with the best-ranked candidates that have capacity, in rounds.
+
+        In each round every row still missing vendors approaches the next candidate on its
+        ranking; a vendor short of capacity takes the rows in a random order of precedence drawn
+        for the month (so scarce capacity favours no SMB), and the rows it turns away try their
+        next candidate in the following round.
         """
-        p, vp = self.params, self.vendors
-        chosen_rows, chosen_vendors, chosen_quality = [], [], []
-        capacity = vp.capacity
-        for row in self.rng.permutation(len(smb)).tolist():
-            missing = self.slots - filled[row]
-            for place, quality in zip(ranked[row].tolist(), ranked_quality[row].tolist(), strict=True):
-                if missing == 0 or place < 0:
-                    break
-                if load[place] < capacity[place]:
-                    load[place] += 1
-                    missing -= 1
-                    chosen_rows.append(row)
-                    chosen_vendors.append(place)
-                    chosen_quality.append(quality)
-            if missing == 0:
-                self.resource_due[smb[row], fn[row]] = NEVER
-            elif missing == self.slots:
-                # nobody to buy from: the function stays (or goes back) in-house
-                self.outsourced[smb[row], fn[row]] = False
-                self.resource_due[smb[row], fn[row]] = NEVER
-            else:
-                self.resource_due[smb[row], fn[row]] = self.month + 1  # search again next month
-        if not chosen_rows:
+        p, vp, c = self.params, self.vendors, self.contracts
+        missing = self.slots - filled
+        # capacity is counted in whole functions; a contract takes its share (1 / slots) of it
+        free = np.floor((vp.capacity - self._load()) * self.slots + 1e-9).astype(np.int64)
+        precedence = self.rng.permutation(len(smb))
+        chosen_rows, chosen_vendors = [], []
+        for column in range(ranked.shape[1]):
+            rows = np.flatnonzero((missing > 0) & (ranked[:, column] >= 0))
+            if not len(rows):
+                continue
+            vendor = ranked[rows, column]
+            order = np.lexsort((precedence[rows], vendor))
+            rows, vendor = rows[order], vendor[order]
+            starts = np.flatnonzero(np.concatenate([[True], vendor[1:] != vendor[:-1]]))
+            queue = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+            taken = queue < free[vendor]
+            rows, vendor = rows[taken], vendor[taken]
+            free -= np.bincount(vendor, minlength=self.places)
+            missing[rows] -= 1
+            chosen_rows.append(rows)
+            chosen_vendors.append(vendor)
+        unmet = int(missing.sum())
+        done = missing == 0
+        none = missing == self.slots  # nobody to buy from: the function stays (or goes back) in-house
+        self.resource_due[smb[done], fn[done]] = NEVER
+        self.outsourced[smb[none], fn[none]] = False
+        self.resource_due[smb[none], fn[none]] = NEVER
+        partly = ~done & ~none
+        self.resource_due[smb[partly], fn[partly]] = self.month + 1  # search again next month
+        self.unmet_slots = unmet
+        rows, v = (
+            np.concatenate(chosen_rows or [np.zeros(0, np.int64)]),
+            np.concatenate(chosen_vendors or [np.zeros(0, np.int64)]),
+        )
+        if not len(rows):
             return
-        rows = np.array(chosen_rows)
-        s, j, v = smb[rows], fn[rows], np.array(chosen_vendors)
-        fee = vp.price[v] * self._fee_factor(self.functions.uncertainty[s, j]) / self.slots
-        self.contracts.sign(
+        s, j = smb[rows], fn[rows]
+        kind = self.contract_kind[s]
+        pair = self.pairs.ensure(s, v)
+        was_referred = (
+            (referred[rows] == v[:, None]).any(axis=1) if referred.shape[1] else np.zeros(len(s), bool)
+        )
+        fired = self.pairs.fired_month[pair]
+        self.flows["rehired_fired_vendor"] += int(
+            ((fired >= 0) & (self.month - fired < p["blacklist_months"])).sum()
+        )
+        c.sign(
             smb=s,
             function=j,
             vendor=v,
-            pair=self.ties.ties(s, v),
+            pair=pair,
+            kind=kind,
             share=np.full(len(s), 1 / self.slots),
-            fee=fee,
+            fee=vp.price[v] * self._fee_factor(kind, self.functions.uncertainty[s, j]) / self.slots,
             start=np.full(len(s), self.month),
             end=np.full(len(s), self.month + p["contract_duration"]),
-            observed_quality=np.array(chosen_quality),
+            referred=was_referred,
         )
-        self._spend(s, self._transition_cost(s, j, 1 / self.slots), outsourcing=True)
+        np.add.at(vp.signings, v, 1)
+        np.add.at(vp.referred_signings, v, was_referred.astype(np.int64))
+        self.flows["signings"] += len(s)
+        self.flows["lemon_signings"] += int(vp.is_lemon[v].sum())
+        cost = transition_cost(
+            p["switching_cost"],
+            self.functions.inhouse_cost[s, j],
+            self.functions.specificity[s, j],
+            1 / self.slots,
+        )
+        self._spend(s, cost, outsourcing=True)
 
     # --- moral hazard, delivery, monitoring, payment
     def deliver_services(self) -> None:
-        """Each vendor chooses effort on each contract, delivers, is monitored and paid."""
+        """Each vendor chooses effort (and, billing hours, honesty) on each contract, delivers, is
+        measured, maybe caught, billed and paid; the SMB learns from what it measures."""
         p, c, vp, f = self.params, self.contracts, self.vendors, self.functions
         act = c.active_index()
         self._delivery = act
         self._failed = np.zeros(len(act), dtype=bool)
         if not len(act):
             return
-        smb, fn, v, fee = c.smb[act], c.function[act], c.vendor[act], c.fee[act]
-        trust = self.ties.trust[c.pair[act]]
-        k = len(act)
-        at_risk = vp.true_quality[v] * (1 - vp.friction[v]) * p["shirk_quality_loss"]
-        shirking = shirks(
-            fee,
-            vp.opportunism[v],
-            self.rng.lognormal(0.0, 0.5, k),
-            shirk_saving=p["shirk_saving"],
-            detection=self.detection,
-            penalty_rate=self.terms.penalty_rate,
-            performance_link=self.terms.performance_link,
-            quality_at_risk=at_risk,
-            relational_capital=trust,
+        smb, fn, v, fee, share = c.smb[act], c.function[act], c.vendor[act], c.fee[act], c.share[act]
+        terms = term_arrays(c.kind[act])
+        k, d = len(act), self.detection
+        # the vendor's calculus (see moral_hazard)
+        working = vp.true_quality[v] * (1.0 - vp.friction[v])
+        slacking = working * (1.0 - p["shirk_quality_loss"])
+        noise = float(np.hypot(DELIVERY_NOISE, MEASUREMENT_NOISE))
+        strike_if_working = breach_probability(working, p["sla_threshold"], noise)
+        strike_if_shirking = 1.0 - (1.0 - d) * (1.0 - breach_probability(slacking, p["sla_threshold"], noise))
+        cost = vp.unit_cost[v] * share
+        bill_working = expected_bill_factor(terms, working, p["sla_threshold"])
+        margin = np.maximum(fee * bill_working - cost, 0.0)
+        months_left = np.maximum(c.end[act] - self.month, 0)
+        rest, renew, new = relationship_values(
+            margin,
+            vp.patience[v],
+            months_left,
+            (1.0 - strike_if_working) ** months_left,
+            p["contract_duration"],
         )
+        referral_value = p["referral_weight"] * vp.referred_signings[v] / np.maximum(vp.signings[v], 1)
+        stake = strike_stake(
+            rest,
+            renew,
+            new,
+            c.term_strikes[act] == 0,
+            c.strikes[act] + 1 >= p["sla_breach_limit"],
+            referral_value,
+        )
+        penalty = terms["penalty_rate"] * fee
+        saving = np.minimum(
+            cost,
+            p["shirk_saving"] * cost * self.rng.lognormal(-0.5 * TEMPTATION_SPREAD**2, TEMPTATION_SPREAD, k),
+        )
+        shirking = shirks(
+            saving,
+            detection=d,
+            penalty=penalty,
+            pay_loss=fee * (bill_working - expected_bill_factor(terms, slacking, p["sla_threshold"])),
+            strike_rise=np.maximum(strike_if_shirking - strike_if_working, 0.0),
+            stake=stake,
+        )
+        extra_hours = p["overbilling_share"] * fee
+        overbilling = terms["billed_hours"] & overbills(
+            extra_hours, detection=d, penalty=penalty, stake=stake
+        )
+        # delivery, measurement, audit
         quality = delivered_quality(
             vp.true_quality[v],
             vp.friction[v],
@@ -351,18 +682,17 @@ class EcosystemModel(mesa.Model):
             self.rng.normal(0.0, DELIVERY_NOISE, k),
         )
         measured = np.clip(quality + self.rng.normal(0.0, MEASUREMENT_NOISE, k), 0.0, 1.0)
-        detected = shirking & (self.rng.random(k) < self.detection)
+        audited = self.rng.random(k) < d
+        caught = (shirking | overbilling) & audited
         bill = monthly_bill(
-            self.terms,
-            fee,
-            f.uncertainty[smb, fn],
-            measured,
-            p["sla_threshold"],
-            self.rng.standard_normal(k),
+            fee, terms, f.uncertainty[smb, fn], measured, p["sla_threshold"], self.rng.standard_normal(k)
         )
-        penalty = detected * self.terms.penalty_rate * fee
-        self._transfer(smb, v, bill - penalty)
-        monitoring = p["monitoring_intensity"] * p["monitoring_cost_rate"] * fee * (1 - 0.5 * trust)
+        paid = bill + overbilling * extra_hours * ~caught - caught * penalty
+        self._transfer(smb, v, paid)
+        self._book_holdup(smb, v, c.holdup[act])
+        np.add.at(self.flows["vendor_costs"], v, cost - shirking * saving)
+        trust = self._trust(c.pair[act])
+        monitoring = p["monitoring_intensity"] * p["monitoring_cost_rate"] * fee * governance_relief(trust)
         governance = fee * transaction_cost_rate(
             f.specificity[smb, fn],
             f.uncertainty[smb, fn],
@@ -371,23 +701,33 @@ class EcosystemModel(mesa.Model):
             p["transaction_cost_rate"],
         )
         self._spend(smb, monitoring + governance, outsourcing=True)
-
-        below_sla = measured < p["sla_threshold"]
-        c.breaches[act] = np.where(below_sla, c.breaches[act] + 1, 0)
-        c.observed_quality[act] = (1 - OBSERVATION_WEIGHT) * c.observed_quality[
-            act
-        ] + OBSERVATION_WEIGHT * measured
-        self._failed = below_sla | detected
+        # strikes and what the SMB learns
+        strike = (measured < p["sla_threshold"]) | caught
+        c.strikes[act] = np.where(strike, c.strikes[act] + 1, 0)
+        c.term_strikes[act] += strike
+        self.pairs.observe(c.pair[act], measured, 1.0 / OBSERVATION_NOISE**2, self.month)
+        delivered_to = np.bincount(v, minlength=self.places)
+        mean_measured = np.bincount(v, weights=measured, minlength=self.places) / np.maximum(delivered_to, 1)
+        vp.reputation = np.where(
+            delivered_to > 0,
+            np.where(np.isnan(vp.reputation), mean_measured, smooth(vp.reputation, mean_measured)),
+            vp.reputation,
+        )
+        self._failed = strike
         row = smb * N_FUNCTIONS + fn
-        share = self._per_row(row, c.share[act])
+        delivered = self._per_row(row, share)
         # vendors still serving a row cover for missing co-suppliers, at their own quality
-        covered = covered_share(share)
-        scale = np.divide(covered, share, out=np.zeros_like(share), where=share > 0)
-        self.row_quality = self._per_row(row, c.share[act] * quality) * scale
+        covered = covered_share(delivered)
+        scale = np.divide(covered, delivered, out=np.zeros_like(delivered), where=delivered > 0)
+        self.row_quality = self._per_row(row, share * quality) * scale
         self.row_delivered_share = covered
-        with np.errstate(invalid="ignore", divide="ignore"):  # what peers hear as referrals
-            self.row_observed = self._per_row(row, c.observed_quality[act]) / self._per_row(row)
-        self.flows.update(shirking=int(shirking.sum()), deliveries=k, delivered_quality=float(quality.mean()))
+        self.flows.update(
+            shirking=int(shirking.sum()),
+            deliveries=k,
+            delivered_quality=float(quality.mean()),
+            overbilling=float((overbilling * ~caught * extra_hours).sum()),
+            holdup_transfer=float(c.holdup[act].sum()),
+        )
 
     # --- breaches and IP leakage
     def suffer_security_incidents(self) -> None:
@@ -408,18 +748,22 @@ class EcosystemModel(mesa.Model):
 
     # --- trust
     def update_relational_capital(self) -> None:
-        """Good deliveries build trust slowly, failures destroy it fast, idle ties fade."""
-        p, c, ties = self.params, self.contracts, self.ties
-        n_ties = len(ties)
-        if not n_ties:
+        """Good deliveries build trust slowly, failures destroy it fast, idle ties fade.
+
+        Idle ties fade by ``trust_decay`` a month; the fading is applied when their trust is
+        read (:meth:`PairBook.trust_at`), so only ties with deliveries are touched here.
+        """
+        p, c, pairs = self.params, self.contracts, self.pairs
+        self._trust_updated = True
+        pair = c.pair[self._delivery]
+        if not len(pair):
             return
-        act = self._delivery
-        pair = c.pair[act]
-        good = np.bincount(pair, weights=~self._failed, minlength=n_ties)
-        bad = np.bincount(pair, weights=self._failed, minlength=n_ties)
-        ties.trust = update_trust(ties.trust, good, bad, p["trust_gain"], p["trust_loss"])
-        idle = ties.alive & (good + bad == 0)
-        ties.trust = decay_trust(ties.trust, idle, p["trust_decay"])
+        rows, inverse = np.unique(pair, return_inverse=True)
+        good = np.bincount(inverse, weights=~self._failed, minlength=len(rows))
+        bad = np.bincount(inverse, weights=self._failed, minlength=len(rows))
+        before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
+        pairs.trust[rows] = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
+        pairs.trust_month[rows] = self.month
 
     # --- innovation
     def innovate(self) -> None:
@@ -429,7 +773,7 @@ class EcosystemModel(mesa.Model):
         smb, fn, v = c.smb[act], c.function[act], c.vendor[act]
         odds = collaborative_innovation_odds(
             p["innovation_rate"],
-            self.ties.trust[c.pair[act]],
+            self._trust(c.pair[act]),
             vp.true_quality[v],
             f.capability[smb, fn],
             c.share[act],
@@ -447,11 +791,13 @@ class EcosystemModel(mesa.Model):
 
     # --- SLA enforcement
     def end_poor_performers(self) -> None:
-        """Terminate contracts that breached the SLA too often in a row; re-source after a delay."""
+        """Terminate contracts with ``sla_breach_limit`` strikes in a row; the SMB will not re-hire
+        the vendor for ``blacklist_months``; re-source after a delay."""
         c = self.contracts
         act = c.active_index()
-        poor = act[c.breaches[act] >= self.params["sla_breach_limit"]]
-        c.terminate(poor)
+        poor = act[c.strikes[act] >= self.params["sla_breach_limit"]]
+        self._ban(c.pair[poor])
+        self._end(poor, "poor_performance")
         self._lose_slots(poor)
 
     # --- capabilities
@@ -463,84 +809,219 @@ class EcosystemModel(mesa.Model):
         )
         self.core_performance *= core_focus_growth(self.outsourced.mean(axis=1), p["core_focus_gain"])
 
+    # --- vendors' accounts, prices and capacity
+    def settle_vendor_accounts(self) -> None:
+        """Vendors book income and costs; markups follow load and reputation; capacity follows
+        demand each quarter; months of negative cash are counted."""
+        vp, c = self.vendors, self.contracts
+        alive = vp.alive
+        fixed = np.where(alive, vp.fixed_cost, 0.0)
+        self.flows["vendor_costs"] += fixed
+        profit = self.flows["vendor_income"] - self.flows["vendor_costs"]
+        vp.cash += np.where(alive, profit, 0.0)
+        self.ledger["vendor_costs"] += self.flows["vendor_costs"]
+        self.flows["vendor_profit"] = profit
+        load = self._load()
+        use = load / np.maximum(vp.capacity, 1)
+        vp.utilisation = np.where(alive, smooth(vp.utilisation, use), 0.0)
+        vp.profit_trend = np.where(alive, smooth(vp.profit_trend, profit), 0.0)
+        rated = alive & ~np.isnan(vp.reputation)
+        gap = np.where(rated, vp.reputation - (vp.reputation[rated].mean() if rated.any() else 0.0), 0.0)
+        vp.markup = np.where(alive, adjust_markup(vp.markup, use, gap), vp.markup)
+        if self.month % CAPACITY_REVIEW == 0:
+            vp.capacity = np.where(
+                alive, adjust_capacity(vp.capacity, load, vp.utilisation, vp.profit_trend), vp.capacity
+            )
+        vp.loss_months = np.where(alive & (vp.cash < 0), vp.loss_months + 1, 0)
+
     # --- vendor failure and exit
     def fail_vendors(self) -> None:
-        """Vendors fail (weak finances first) or leave after long without clients."""
-        p, c, vp = self.params, self.contracts, self.vendors
-        act = c.active_index()
-        clients = np.bincount(c.vendor[act], minlength=len(vp.alive))
-        vp.idle_months = np.where(vp.alive & (clients == 0), vp.idle_months + 1, 0)
-        hazard = failure_hazard(p["vendor_failure_rate"], vp.stability)
-        failed = vp.alive & (self.rng.random(len(vp.alive)) < hazard)
-        idle_exit = vp.alive & ~failed & (vp.idle_months >= p["vendor_idle_exit"])
-        leaving = failed | idle_exit
+        """Vendors fail at random (weak and loss-making ones first) or leave after sustained losses."""
+        p, vp = self.params, self.vendors
+        hazard = failure_hazard(p["vendor_failure_rate"], vp.stability, vp.cash < 0)
+        failed = vp.alive & (self.rng.random(self.places) < hazard)
+        insolvent = vp.alive & ~failed & (vp.loss_months >= p["vendor_exit_patience"])
+        leaving = failed | insolvent
+        self.flows["vendor_failures"] = int(failed.sum())
+        self.flows["vendor_exits"] = int(leaving.sum())
         if not leaving.any():
             return
+        c = self.contracts
+        act = c.active_index()
         ending = act[leaving[c.vendor[act]]]
-        c.terminate(ending)
+        self._end(ending, "vendor_exit")
         self._lose_slots(ending)
         vp.alive &= ~leaving
-        self.ties.retire(leaving[self.ties.vendor])
+        self.pairs.retire(leaving[self.pairs.column("vendor")])
+        self.ledger["vendor_cash_out"] += np.where(leaving, vp.cash, 0.0)
+        vp.cash = np.where(leaving, 0.0, vp.cash)
         for place in np.flatnonzero(leaving):
             self.vendor_agents[place].remove()
-        self.flows["vendor_failures"] = int(failed.sum())
+            self.vendor_agents[place] = None
 
-    # --- the month's accounts
+    # --- the SMBs' accounts
     def settle_accounts(self) -> None:
-        """Revenue minus costs; SMBs whose cash stays negative exit."""
+        """Revenue (performance against the market's) minus costs (functions, core operations,
+        buying); SMBs whose cash stays negative exit."""
         p, f = self.params, self.functions
+        active = self.smb_active
         quality = np.where(self.outsourced, self.row_quality, f.capability)
         missing = self.outsourced * np.clip(1.0 - self.row_delivered_share, 0.0, 1.0)
-        revenue = monthly_revenue(p["base_revenue"], self.core_performance, self.weights, quality)
+        offered = performance(self.core_performance, self.weights, quality)
+        self.market_performance = float(offered[active].mean()) if active.any() else self.market_performance
+        revenue = monthly_revenue(p["base_revenue"], offered, self.market_performance)
         lost = lost_output_value(
-            p["base_revenue"], self.core_performance, self.weights, missing, p["sla_threshold"]
+            p["base_revenue"],
+            self.core_performance,
+            self.weights,
+            missing,
+            p["sla_threshold"],
+            self.market_performance,
         )
+        scale = self.core_performance / (self.core_performance[active].mean() if active.any() else 1.0)
         self.cost += (self.make_cost * ~self.outsourced).sum(axis=1)
-        profit = np.where(self.smb_active, revenue - self.cost, 0.0)
-        self.cash += profit
-        self.negative_months = np.where(self.cash < 0, self.negative_months + 1, 0)
-        self.flows.update(profit=profit[self.smb_active], disruption_loss=float(lost[self.smb_active].sum()))
-        exiting = self.smb_active & (self.negative_months >= p["exit_patience"])
+        self.cost += core_cost(p["base_revenue"], scale, self.core_cost_factor)
+        self.revenue = np.where(active, revenue, 0.0)
+        self.profit = np.where(active, revenue - self.cost, 0.0)
+        self.cash += self.profit
+        payout = np.maximum(self.cash - p["cash_buffer_months"] * self.revenue, 0.0)  # owners draw the excess
+        self.cash -= payout
+        self.ledger["smb_payout"] += payout
+        self.ledger["smb_revenue"] += self.revenue
+        self.ledger["smb_spending"] += np.where(active, self.cost, 0.0)
+        self.negative_months = np.where(active & (self.cash < 0), self.negative_months + 1, 0)
+        self.flows["disruption_loss"] = float(lost[active].sum())
+        exiting = active & (self.negative_months >= p["exit_patience"])
+        self.flows["smb_exits"] = int(exiting.sum())
         if exiting.any():
             self._exit_smbs(exiting)
 
     def _exit_smbs(self, exiting: np.ndarray) -> None:
         c = self.contracts
         act = c.active_index()
-        c.terminate(act[exiting[c.smb[act]]])
+        self._end(act[exiting[c.smb[act]]], "smb_exit")
         self.smb_active &= ~exiting
         self.outsourced[exiting] = False
         self.resource_due[exiting] = NEVER
-        self.row_observed[exiting] = np.nan
-        self.ties.retire(exiting[self.ties.smb])
+        self.pairs.retire(exiting[self.pairs.column("smb")])
+        self.ledger["smb_cash_out"] += np.where(exiting, self.cash, 0.0)
+        self.cash = np.where(exiting, 0.0, self.cash)
         for smb in np.flatnonzero(exiting):
             self.smb_agents[smb].remove()
 
     # --- market entry
-    def enter_vendors(self) -> None:
-        """New vendors take market places left empty, each with chance ``vendor_entry_rate``."""
-        vp = self.vendors
-        empty = np.flatnonzero(~vp.alive)
-        entering = empty[self.rng.random(len(empty)) < self.params["vendor_entry_rate"]]
+    def enter_smbs(self) -> None:
+        """A new SMB takes the place of an exited one with chance ``smb_entry_rate`` a month."""
+        p = self.params
+        empty = np.flatnonzero(~self.smb_active)
+        entering = empty[self.rng.random(len(empty)) < p["smb_entry_rate"]]
+        self.flows["smb_entries"] = len(entering)
         if not len(entering):
             return
-        vp.replace(entering, draw_vendors(self.rng, len(entering), self.params))
-        for place in entering:
-            self.vendor_agents[place] = Vendor(self, int(place))
+        k = len(entering)
+        fresh = draw_function_profiles(self.rng, k, p)
+        for name in vars(fresh):
+            getattr(self.functions, name)[entering] = getattr(fresh, name)
+        self.weights[entering] = function_weights(fresh.importance)
+        self.make_cost[entering] = make_cost(fresh.inhouse_cost, fresh.frequency, p["governance_cost_rate"])
+        self.rule[entering] = _draw_choice(self.rng, k, p["decision_rule"], tuple(DECISION_RULES))
+        self.contract_kind[entering] = _draw_choice(self.rng, k, p["contract_type"], CONTRACT_KINDS)
+        self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, k)
+        self.smb_active[entering] = True
+        self.cohort[entering] = False
+        self.cash[entering] = p["initial_cash"]
+        self.ledger["smb_capital"][entering] += p["initial_cash"]
+        self.negative_months[entering] = 0
+        self.core_performance[entering] = 1.0
+        self.next_review[entering] = self.month + 1
+        for smb in entering.tolist():
+            self.smb_agents[smb] = SMB(self, smb)
+
+    def enter_vendors(self) -> None:
+        """Entry attempts at empty market places (chance ``vendor_entry_rate`` each); an entrant
+        comes in if it expects a profit at the market's utilisation, unmet demand included."""
+        p, vp, c = self.params, self.vendors, self.contracts
+        empty = np.flatnonzero(~vp.alive)
+        trying = empty[self.rng.random(len(empty)) < p["vendor_entry_rate"]]
+        if not len(trying):
+            return
+        fresh = draw_vendors(self.rng, len(trying), p, month=self.month)
+        demand = self._load().sum() + self.unmet_slots / self.slots
+        capacity = vp.capacity[vp.alive].sum() + fresh.capacity
+        expected = entry_profit(
+            fresh.capacity, fresh.unit_cost, fresh.price, fresh.fixed_cost, np.minimum(1.0, demand / capacity)
+        )
+        enters = expected > 0
+        if not enters.any():
+            return
+        places = trying[enters]
+        chosen = np.flatnonzero(enters)
+        vp.replace(places, _take(fresh, chosen))
+        self.ledger["vendor_capital"][places] += vp.cash[places]
+        self.flows["vendor_entries"] = len(places)
+        for place in places.tolist():
+            self.vendor_agents[place] = Vendor(self, place)
+
+    def _compact(self) -> None:
+        """Bookkeeping only: drop ended contracts and pairs from the books."""
+        self.contracts.compact()
+        remap = self.pairs.compact()
+        if remap is not None:
+            c = self.contracts
+            c.pair[: c.size] = np.where(c.active[: c.size], remap[c.pair[: c.size]], -1)
 
     # ------------------------------------------------------------------ helpers
-    def _fee_factor(self, uncertainty: np.ndarray) -> np.ndarray:
+    def _fee_factor(self, kind: np.ndarray, uncertainty: np.ndarray) -> np.ndarray:
         """Contract-type risk markup and diversification premium on a vendor's list price."""
-        return (1.0 + self.terms.risk_markup * uncertainty) * (
+        return (1.0 + term_arrays(kind)["risk_markup"] * uncertainty) * (
             1.0 + self.params["diversification_premium"] * (self.slots - 1)
         )
 
-    def _transition_cost(self, smb, fn, share):
-        """One-off cost of moving (a share of) a function: specific assets cost more to move."""
-        f = self.functions
+    def _value_of_quality(self, smb: np.ndarray, fn: np.ndarray) -> np.ndarray:
+        """Monthly revenue one unit of delivered quality in a whole function brings the SMB."""
         return (
-            self.params["switching_cost"] * f.inhouse_cost[smb, fn] * (0.5 + f.specificity[smb, fn]) * share
+            self.params["base_revenue"] * self.core_performance[smb] * FUNCTION_WEIGHT * self.weights[smb, fn]
         )
+
+    def _trust_value(self, fee, trust, smb, fn):
+        """Governance costs that the relational capital with the incumbent saves over a term."""
+        p, f = self.params, self.functions
+        tau = transaction_cost_rate(
+            f.specificity[smb, fn],
+            f.uncertainty[smb, fn],
+            f.frequency[smb, fn],
+            0.0,
+            p["transaction_cost_rate"],
+        )
+        rate = tau + p["monitoring_intensity"] * p["monitoring_cost_rate"]
+        return TRUST_RELIEF * trust * rate * fee * p["contract_duration"]
+
+    def _capability_gap_value(self, smb, fn, vendor_quality, share):
+        """Revenue lost over a term if the function came back in-house at today's capability."""
+        gap = np.maximum(vendor_quality - self.functions.capability[smb, fn], 0.0)
+        return self._value_of_quality(smb, fn) * share * gap * self.params["contract_duration"]
+
+    def _switching_cost(self, contracts: np.ndarray, belief: np.ndarray) -> np.ndarray:
+        """What walking away from each contract's vendor would cost its SMB (see holdup)."""
+        p, c, f = self.params, self.contracts, self.functions
+        smb, fn, share = c.smb[contracts], c.function[contracts], c.share[contracts]
+        transition = transition_cost(
+            p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], share
+        )
+        trust_value = self._trust_value(c.fee[contracts], self._trust(c.pair[contracts]), smb, fn)
+        return switching_cost(transition, trust_value, self._capability_gap_value(smb, fn, belief, share))
+
+    def _market_quote(self, smb: np.ndarray, fn: np.ndarray):
+        """Per row: the market's mean list price for a whole function on the SMB's contract type,
+        and the delivered quality the SMB expects from a vendor it knows nothing of (its prior)."""
+        vp, p = self.vendors, self.params
+        offers = vp.offers & vp.alive[:, None]
+        count = np.maximum(offers.sum(axis=0), 1)
+        price = (offers * vp.price[:, None]).sum(axis=0) / count
+        friction = (offers * vp.friction[:, None]).sum(axis=0) / count
+        kind = self.contract_kind[smb]
+        quote = price[fn] * self._fee_factor(kind, self.functions.uncertainty[smb, fn])
+        return quote, type_prior(p["lemon_share"], friction[fn]).expected
 
     def _spend(self, smb: np.ndarray, amount, outsourcing: bool = False) -> None:
         amount = np.broadcast_to(amount, smb.shape)
@@ -550,10 +1031,28 @@ class EcosystemModel(mesa.Model):
 
     def _transfer(self, smb: np.ndarray, vendor: np.ndarray, amount: np.ndarray) -> None:
         """Money from SMBs to vendors, booked on both sides of the ledger."""
+        amount = np.broadcast_to(amount, smb.shape)
         self._spend(smb, amount, outsourcing=True)
-        np.add.at(self.paid_by_smb, smb, amount)
-        np.add.at(self.received_by_vendor, vendor, amount)
+        np.add.at(self.ledger["smb_paid"], smb, amount)
+        np.add.at(self.ledger["vendor_received"], vendor, amount)
         np.add.at(self.flows["vendor_income"], vendor, amount)
+
+    def _book_holdup(self, smb: np.ndarray, vendor: np.ndarray, amount: np.ndarray) -> None:
+        """The hold-up part of this month's fees (already transferred), on both sides."""
+        np.add.at(self.ledger["smb_holdup_paid"], smb, amount)
+        np.add.at(self.ledger["vendor_holdup_received"], vendor, amount)
+
+    def _end(self, contracts: np.ndarray, reason: str) -> None:
+        """End contracts for ``reason``, counting those ended before their term."""
+        c = self.contracts
+        contracts = contracts[c.active[contracts]]
+        self.flows["ended_early"] += int((c.end[contracts] > self.month).sum())
+        c.terminate(contracts, self.month, reason)
+
+    def _ban(self, pair: np.ndarray) -> None:
+        """The SMB ended the vendor for poor performance: no re-hiring for ``blacklist_months``."""
+        self.pairs.banned_until[pair] = self.month + self.params["blacklist_months"]
+        self.pairs.fired_month[pair] = self.month
 
     def _lose_slots(self, ended: np.ndarray) -> None:
         """Contracts ended by failure: the rows' output share is lost until re-sourced."""
@@ -562,42 +1061,47 @@ class EcosystemModel(mesa.Model):
         rows = (c.smb[ended], c.function[ended])
         self.resource_due[rows] = np.minimum(self.resource_due[rows], due)
 
-    def _current_sourcing(self):
-        """Per row: filled vendor slots, total fee, mean observed quality, mean trust."""
+    def _load(self) -> np.ndarray:
+        """Per vendor place: the capacity in use, in whole functions (contracts' shares summed)."""
         c = self.contracts
         act = c.active_index()
+        return np.bincount(c.vendor[act], weights=c.share[act], minlength=self.places)
+
+    def _filled(self) -> np.ndarray:
+        """Per row: vendor slots filled by contracts in force."""
+        c = self.contracts
+        act = c.active_index()
+        return self._per_row(c.smb[act] * N_FUNCTIONS + c.function[act]).astype(np.int64)
+
+    def _current_sourcing(self, smbs: np.ndarray) -> dict[str, np.ndarray]:
+        """Per row of the given SMBs' functions (rows x 6): filled vendor slots, total fee, and mean
+        own belief about and trust with the row's vendors."""
+        c = self.contracts
+        act = c.active_index()
+        mine = np.zeros(len(self.cash), dtype=bool)
+        mine[smbs] = True
+        act = act[mine[c.smb[act]]]
         row = c.smb[act] * N_FUNCTIONS + c.function[act]
-        filled = self._per_row(row).astype(np.int64)
-        fee = self._per_row(row, c.fee[act])
-        observed = self._per_row(row, c.observed_quality[act])
-        trust = self._per_row(row, self.ties.trust[c.pair[act]])
+        filled = self._per_row(row)
+        belief = self._own_belief(c.pair[act], c.vendor[act]).mean
         with np.errstate(invalid="ignore", divide="ignore"):
-            return filled, fee, observed / filled, trust / filled
+            return {
+                "filled": filled.astype(np.int64),
+                "fee": self._per_row(row, c.fee[act]),
+                "belief": self._per_row(row, belief) / filled,
+                "trust": self._per_row(row, self._trust(c.pair[act])) / filled,
+            }
+
+    def _trust(self, pair: np.ndarray) -> np.ndarray:
+        """Relational capital of pair rows now: before this month's trust update, as it stood at
+        the end of last month (0 for rows < 0)."""
+        month = self.month if self._trust_updated else self.month - 1
+        return self.pairs.trust_at(pair, month, self.params["trust_decay"])
 
     def _per_row(self, row: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Sum ``weights`` (or count entries) per (SMB, function) row, given flat row indices."""
         shape = self.outsourced.shape
         return np.bincount(row, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
-
-    def _market_benchmark(self):
-        """Per function: mean list price and mean claimed quality (net of friction) on offer."""
-        vp = self.vendors
-        offers = vp.offers & vp.alive[:, None]
-        count = np.maximum(offers.sum(axis=0), 1)
-        price = (offers * vp.price[:, None]).sum(axis=0) / count
-        claimed = (offers * (vp.claimed_quality * (1 - vp.friction))[:, None]).sum(axis=0) / count
-        return price, claimed
-
-    def _primary_vendor(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per row, one vendor currently serving it (-1 if none) and the quality the SMB observes
-        from that vendor: what a peer would refer."""
-        c = self.contracts
-        act = c.active_index()
-        holder = np.full(self.outsourced.shape, -1, dtype=np.int64)
-        quality = np.full(self.outsourced.shape, np.nan)
-        holder[c.smb[act], c.function[act]] = c.vendor[act]
-        quality[c.smb[act], c.function[act]] = c.observed_quality[act]
-        return holder, quality
 
     def _serving(self, smb, fn, cand) -> np.ndarray:
         """Whether each candidate already serves its row (no vendor takes two slots of one row)."""
@@ -606,11 +1110,43 @@ class EcosystemModel(mesa.Model):
         serving = np.zeros(cand.shape, dtype=bool)
         if not len(act):
             return serving
-        key = (c.smb[act] * N_FUNCTIONS + c.function[act]) * len(self.vendors.alive) + c.vendor[act]
-        probe = ((smb * N_FUNCTIONS + fn)[:, None] * len(self.vendors.alive)) + cand
+        key = (c.smb[act] * N_FUNCTIONS + c.function[act]) * self.places + c.vendor[act]
+        probe = ((smb * N_FUNCTIONS + fn)[:, None] * self.places) + cand
         key = np.sort(key)
         position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
         return key[position] == probe
+
+    def check_ledger(self) -> dict[str, float]:
+        """How far each double-entry identity of the money ledger is off (all zero up to rounding).
+
+        * SMBs' payments equal vendors' receipts, and so do the hold-up parts of them;
+        * per SMB place: capital + revenue - spending - payouts - cash taken out at exit = cash;
+        * per vendor place: capital + receipts - costs - cash taken out at exit = cash.
+        """
+        g, vp = self.ledger, self.vendors
+        return {
+            "transfers": float(abs(g["smb_paid"].sum() - g["vendor_received"].sum())),
+            "holdup": float(abs(g["smb_holdup_paid"].sum() - g["vendor_holdup_received"].sum())),
+            "smb_cash": float(
+                np.abs(
+                    g["smb_capital"]
+                    + g["smb_revenue"]
+                    - g["smb_spending"]
+                    - g["smb_payout"]
+                    - g["smb_cash_out"]
+                    - self.cash
+                ).max()
+            ),
+            "vendor_cash": float(
+                np.abs(
+                    g["vendor_capital"]
+                    + g["vendor_received"]
+                    - g["vendor_costs"]
+                    - g["vendor_cash_out"]
+                    - vp.cash
+                ).max()
+            ),
+        }
 
     # ------------------------------------------------------------------ the relationship record
     @property
@@ -632,7 +1168,6 @@ class EcosystemModel(mesa.Model):
         vp, c = self.vendors, self.contracts
         graph = nx.Graph(month=self.steps)
         smb_id = [a.unique_id for a in self.smb_agents]
-        vendor_id = [a.unique_id for a in self.vendor_agents]
         for i in np.flatnonzero(self.smb_active):
             graph.add_node(
                 smb_id[i],
@@ -640,38 +1175,62 @@ class EcosystemModel(mesa.Model):
                 cash=float(self.cash[i]),
                 core_performance=float(self.core_performance[i]),
                 outsourced=int(self.outsourced[i].sum()),
+                contract_type=CONTRACT_KINDS[self.contract_kind[i]],
             )
         for place in np.flatnonzero(vp.alive):
             graph.add_node(
-                vendor_id[place],
+                self.vendor_agents[place].unique_id,
                 kind="vendor",
                 location=LOCATIONS[vp.location[place]],
                 true_quality=float(vp.true_quality[place]),
                 lemon=bool(vp.is_lemon[place]),
                 security=float(vp.security[place]),
+                patience=float(vp.patience[place]),
+                capacity=int(vp.capacity[place]),
+                cash=float(vp.cash[place]),
             )
         for a, b in self.peers.graph.edges:
             if self.smb_active[a] and self.smb_active[b]:
                 graph.add_edge(smb_id[a], smb_id[b], kind="peer")
-        act = c.active_index()
-        for k in act.tolist():
+        for k in c.active_index().tolist():
             s, v = int(c.smb[k]), int(c.vendor[k])
-            edge = graph.get_edge_data(smb_id[s], vendor_id[v])
+            vendor_id = self.vendor_agents[v].unique_id
+            edge = graph.get_edge_data(smb_id[s], vendor_id)
             name = BUSINESS_FUNCTIONS[c.function[k]]
             if edge is None:
                 graph.add_edge(
                     smb_id[s],
-                    vendor_id[v],
+                    vendor_id,
                     kind="contract",
                     functions=name,
-                    contract_type=self.params["contract_type"],
+                    contract_type=CONTRACT_KINDS[c.kind[k]],
                     share=float(c.share[k]),
-                    relational_capital=float(self.ties.trust[c.pair[k]]),
+                    relational_capital=float(self._trust(c.pair[k : k + 1])[0]),
                 )
             else:
                 edge["functions"] += "," + name
                 edge["share"] += float(c.share[k])
         return graph
+
+
+def _subset(inputs: ReviewInputs, mask: np.ndarray) -> ReviewInputs:
+    """The review rows selected by ``mask``."""
+    return ReviewInputs(**{name: getattr(inputs, name)[mask] for name in ReviewInputs.__dataclass_fields__})
+
+
+def _draw_choice(rng: np.random.Generator, n: int, value, choices) -> np.ndarray:
+    """``n`` choices (indices) drawn with the shares of a mix (or all the same choice)."""
+    if isinstance(value, str):
+        return np.full(n, choices.index(value), dtype=np.int64)
+    shares = np.array([value.get(name, 0.0) for name in choices])
+    return rng.choice(len(choices), size=n, p=shares / shares.sum())
+
+
+def _take(pool, index: np.ndarray):
+    """The vendors at ``index`` of a freshly drawn pool."""
+    from dataclasses import fields
+
+    return type(pool)(**{f.name: getattr(pool, f.name)[index] for f in fields(pool)})
 
 
 def run_simulation(params: dict[str, Any], steps: int, seed: int) -> EcosystemModel:

@@ -7,19 +7,29 @@ table of ``docs/ODD.md`` all read this list, so nothing restates a default.
 
 Money is counted in *money units* per month, where one unit is the monthly in-house cost of an
 average business function; time is counted in months (one model step).
+
+A parameter declared ``mixable`` takes either one of its choices (every SMB the same) or a
+*population mix*: a mapping of choices to shares that sum to 1, e.g. ``{fixed_price: 0.5,
+performance_based: 0.5}`` in YAML or ``--set contract_type=fixed_price:0.5,performance_based:0.5``
+on the command line. Each SMB then gets one choice, in exactly those proportions (see
+:func:`ecosystem.mechanisms.population.allocate_mix`).
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .mechanisms.decision_rules import DECISION_RULES
 
 __all__ = [
     "PARAMETERS",
     "Parameter",
     "defaults",
+    "format_value",
     "parameter",
     "parse_value",
     "schema_table",
@@ -42,11 +52,13 @@ class Parameter:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     unit: str = ""
+    mixable: bool = False
 
     def allowed(self) -> str:
         """Describe the allowed values in words, for error messages and tables."""
         if self.choices is not None:
-            return "one of " + ", ".join(self.choices)
+            one = "one of " + ", ".join(self.choices)
+            return one + " (or a mix of them with shares summing to 1)" if self.mixable else one
         if self.kind is bool:
             return "true or false"
         noun = "an integer" if self.kind is int else "a number"
@@ -60,6 +72,8 @@ class Parameter:
                 raise ValueError(problem)
             return bool(value)
         if self.kind is str:
+            if self.mixable and isinstance(value, Mapping):
+                return self._check_mix(value, problem)
             if not isinstance(value, str) or value not in (self.choices or ()):
                 raise ValueError(problem)
             return value
@@ -75,13 +89,31 @@ class Parameter:
             raise ValueError(problem)
         return value
 
+    def _check_mix(self, value: Mapping, problem: str) -> dict[str, float] | str:
+        """A population mix in the order of ``choices``; a mix of one choice is that choice."""
+        unknown = [key for key in value if key not in self.choices]
+        if unknown or not value:
+            raise ValueError(f"{problem}: unknown choice {unknown[0]!r}" if unknown else problem)
+        shares = {}
+        for key in self.choices:
+            share = value.get(key, 0.0)
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+                raise ValueError(f"{problem}: the share of {key!r} must be a number in [0, 1]")
+            if share > 0:
+                shares[key] = float(share)
+        if not math.isclose(sum(shares.values()), 1.0, abs_tol=1e-9):
+            raise ValueError(f"{problem}: the shares sum to {sum(shares.values()):g}, not 1")
+        return next(iter(shares)) if len(shares) == 1 else shares
+
 
 def _fmt(number: float | None) -> str:
     return f"{number:g}" if isinstance(number, float) else str(number)
 
 
-def _p(name, kind, default, perspective, description, low=None, high=None, choices=None, unit=""):
-    return Parameter(name, kind, default, description, perspective, low, high, choices, unit)
+def _p(
+    name, kind, default, perspective, description, low=None, high=None, choices=None, unit="", mixable=False
+):
+    return Parameter(name, kind, default, description, perspective, low, high, choices, unit, mixable)
 
 
 PARAMETERS: tuple[Parameter, ...] = (
@@ -91,7 +123,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         int,
         100,
         "scale",
-        "Number of small and medium businesses at the start.",
+        "Number of small and medium businesses (SMB places; exits may be refilled, see smb_entry_rate).",
         1,
         100_000,
         unit="SMBs",
@@ -101,7 +133,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         int,
         30,
         "scale",
-        "Number of vendors at the start (exited vendors may be replaced, see vendor_entry_rate).",
+        "Number of vendors at the start. The market has room for twice "
+        "as many: entrants take empty places where they expect a profit.",
         1,
         50_000,
         unit="vendors",
@@ -111,8 +144,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         int,
         12,
         "scale",
-        "Months between an SMB's needs assessments, at which "
-        "it takes its make-or-buy decisions; first reviews are staggered over this interval.",
+        "Months between an SMB's needs assessments, at which it takes "
+        "its make-or-buy decisions; first reviews are staggered over this interval.",
         1,
         120,
         unit="months",
@@ -123,20 +156,20 @@ PARAMETERS: tuple[Parameter, ...] = (
         str,
         "hybrid",
         "TCE",
-        "Theory perspective behind the make-or-buy "
-        "decision: tce (Williamson's comparison of governance costs), rbv (keep what is strategic "
-        "or where we are capable), cost (cheapest option only) or hybrid (TCE cost comparison "
-        "with an RBV veto on strategic functions and on clear quality downgrades).",
-        choices=("tce", "rbv", "cost", "hybrid"),
+        "Theory perspective behind the make-or-buy decision: tce "
+        "(Williamson's comparison of discounted production and governance costs, switching and hold-up "
+        "included), rbv (keep what is strategic or where the SMB is capable), cost (cheapest fee only) or "
+        "hybrid (the TCE comparison with an RBV veto on strategic functions and clear quality downgrades).",
+        choices=tuple(DECISION_RULES),
     ),
     _p(
         "asset_specificity",
         float,
         0.3,
         "TCE",
-        "Mean asset specificity of the business "
-        "functions: how far the investments and knowledge a function needs are specific to this "
-        "SMB. Raises transaction costs, switching costs and the damage of a data breach.",
+        "Mean asset specificity of the business functions: how far "
+        "the investments and knowledge a function needs are specific to this SMB. Raises transaction, "
+        "switching and hold-up costs and the damage of a data breach.",
         0.0,
         1.0,
     ),
@@ -145,8 +178,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.3,
         "TCE",
-        "Mean environmental and behavioural uncertainty of "
-        "the functions. Raises transaction costs and makes time-and-materials bills volatile.",
+        "Mean environmental and behavioural uncertainty of the functions. "
+        "Raises governance and haggling costs where assets are specific, and makes time-and-materials "
+        "bills volatile.",
         0.0,
         1.0,
     ),
@@ -155,8 +189,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.5,
         "TCE",
-        "Mean frequency of transactions in a "
-        "function (0 occasional, 1 continuous). Frequent specific transactions favour hierarchy.",
+        "Mean frequency of transactions in a function (0 "
+        "occasional, 1 continuous). Frequent specific transactions favour hierarchy.",
         0.0,
         1.0,
     ),
@@ -165,8 +199,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.15,
         "TCE",
-        "Transaction (governance) cost of buying, as "
-        "a share of the vendor fee, at zero specificity, uncertainty and frequency.",
+        "Transaction (governance) cost of buying, as a share of the vendor fee, at zero specificity.",
         0.0,
         2.0,
     ),
@@ -175,10 +208,65 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.1,
         "TCE",
-        "Bureaucratic overhead of making in-house, as a share of the in-house cost at transaction "
-        "frequency 0.5 (overhead g (1.5 - f) falls as frequency f rises).",
+        "Bureaucratic overhead of making in-house, as a share of "
+        "the in-house cost at transaction frequency 0.5 (overhead g (1.5 - f) falls as frequency f rises).",
         0.0,
         2.0,
+    ),
+    _p(
+        "holdup_share",
+        float,
+        0.5,
+        "TCE",
+        "Share of the SMB's switching cost, times the function's asset "
+        "specificity, that a vendor adds to the fee when it renews a contract (hold-up after the "
+        "fundamental transformation; 0 = no hold-up).",
+        0.0,
+        1.0,
+    ),
+    _p(
+        "haggling_cost_rate",
+        float,
+        1.0,
+        "TCE",
+        "Cost of renegotiating a contract at renewal, in months of "
+        "fee at asset specificity x uncertainty = 1 (bilateral haggling).",
+        0.0,
+        24.0,
+        unit="months of fee",
+    ),
+    _p(
+        "planning_horizon",
+        int,
+        48,
+        "TCE",
+        "Months over which the make-or-buy decision compares the "
+        "discounted costs of making and buying, one-off switching costs and expected hold-up included.",
+        1,
+        240,
+        unit="months",
+    ),
+    _p(
+        "switching_cost",
+        float,
+        1.0,
+        "TCE",
+        "One-off transition cost of moving a function to a new vendor "
+        "or back in-house, in months of in-house cost (scaled up by asset specificity).",
+        0.0,
+        24.0,
+        unit="months of cost",
+    ),
+    _p(
+        "exit_fee_months",
+        float,
+        2.0,
+        "TCE",
+        "Fee an SMB pays a vendor when it ends a contract before its "
+        "term for its own convenience, in months of fee.",
+        0.0,
+        24.0,
+        unit="months of fee",
     ),
     # --- resource-based view --------------------------------------------------------------------
     _p(
@@ -186,18 +274,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.4,
         "RBV",
-        "Mean strategic importance of the support "
-        "functions to the SMB's competitive position (the core activity is never outsourced).",
+        "Mean strategic importance of the support functions to "
+        "the SMB's competitive position (the core activity is never outsourced).",
         0.0,
         1.0,
     ),
     _p(
         "initial_capability",
         float,
-        0.5,
+        0.6,
         "RBV",
-        "Mean in-house capability (0-1) of each function "
-        "at the start; it is also the quality the SMB delivers itself.",
+        "Mean in-house capability (0-1) of each function at the "
+        "start; it is also the quality the SMB delivers itself.",
         0.0,
         1.0,
     ),
@@ -206,8 +294,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.02,
         "RBV",
-        "Monthly share of in-house capability lost in a "
-        "function while it is outsourced (skills and knowledge erode).",
+        "Monthly share of in-house capability lost in a function "
+        "while it is outsourced (skills and knowledge erode).",
         0.0,
         0.5,
         unit="1/month",
@@ -217,8 +305,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.01,
         "RBV",
-        "Monthly share of the remaining gap to full "
-        "capability closed in a function kept in-house (learning by doing).",
+        "Monthly share of the remaining gap to full capability "
+        "closed in a function kept in-house (learning by doing).",
         0.0,
         0.5,
         unit="1/month",
@@ -228,7 +316,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.1,
         "RBV",
-        "How far a vendor's expected quality must exceed in-house capability before the rbv rule buys.",
+        "How far the expected quality of a vendor must exceed in-house capability before the rbv rule buys.",
         0.0,
         1.0,
     ),
@@ -246,8 +334,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.004,
         "RBV",
-        "Monthly growth of core performance per unit "
-        "outsourced share: outsourcing frees resources and attention for the core.",
+        "Monthly growth of core performance per unit outsourced "
+        "share: outsourcing frees resources and attention for the core.",
         0.0,
         0.1,
         unit="1/month",
@@ -256,9 +344,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "lemon_share",
         float,
-        0.3,
+        0.15,
         "agency",
-        "Share of vendors of low true quality that overstate their quality (adverse selection).",
+        "Share of vendors of low true quality that overstate their "
+        "quality (adverse selection); SMBs know this share only as a population fact.",
         0.0,
         1.0,
     ),
@@ -274,10 +363,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "due_diligence",
         float,
-        0.3,
+        0.5,
         "agency",
-        "Screening effort on shortlisted vendors (0 none, "
-        "1 full): shrinks the noise and the lemons' overstatement in quality signals.",
+        "Screening effort on shortlisted vendors (0 none, 1 full): "
+        "shrinks the noise and the lemons' overstatement in the screening signal, and so raises its weight "
+        "in the SMB's belief.",
         0.0,
         1.0,
     ),
@@ -305,8 +395,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.3,
         "agency",
-        "Share of vendor deliveries the SMB audits; a shirking month is detected with 0.9 times "
-        "this chance. Costs the SMB.",
+        "Share of vendor deliveries the SMB audits; shirking "
+        "and overbilling are detected with 0.9 times this chance. Costs the SMB.",
         0.0,
         1.0,
     ),
@@ -324,7 +414,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.3,
         "agency",
-        "Share of the fee a vendor saves in a month by shirking (withholding effort).",
+        "Share of its cost of serving a contract that a vendor saves "
+        "in a month by shirking (withholding effort).",
         0.0,
         1.0,
     ),
@@ -338,23 +429,46 @@ PARAMETERS: tuple[Parameter, ...] = (
         1.0,
     ),
     _p(
+        "vendor_patience",
+        float,
+        0.95,
+        "agency",
+        "Mean monthly discount factor of vendors (each draws its "
+        "own): how much a vendor values future business against today's saving from shirking. Impatient "
+        "vendors are the opportunistic ones.",
+        0.0,
+        0.999,
+    ),
+    _p(
         "contract_type",
         str,
         "fixed_price",
         "agency",
-        "Contract and pricing model: fixed_price "
-        "(vendor prices in uncertainty; detected shirking costs it 0.75 months of fee), "
-        "time_and_materials (SMB bears cost uncertainty; penalty 0.25) or performance_based (pay "
-        "follows measured quality around the SLA level; penalty 0.75).",
+        "Contract and pricing model of each SMB: fixed_price "
+        "(vendor prices in uncertainty; detected shirking costs it 0.75 months of fee), time_and_materials "
+        "(SMB bears cost uncertainty, vendors may overbill hours; penalty 0.25) or performance_based "
+        "(bonus-malus: pay moves 2 x the measured quality's distance from the SLA level, at most +/-40 %; "
+        "penalty 0.75). A mix gives each SMB one type in those proportions.",
         choices=("fixed_price", "time_and_materials", "performance_based"),
+        mixable=True,
+    ),
+    _p(
+        "overbilling_share",
+        float,
+        0.15,
+        "agency",
+        "Share of the fee a time-and-materials vendor adds in "
+        "unworked hours when it overbills; an audit finds it with the detection chance.",
+        0.0,
+        1.0,
     ),
     _p(
         "sla_threshold",
         float,
         0.5,
         "agency",
-        "Service-level agreement: the observed delivered "
-        "quality below which a month counts as an SLA breach.",
+        "Service-level agreement: the measured delivered quality "
+        "below which a month counts as an SLA breach (a strike).",
         0.0,
         1.0,
     ),
@@ -363,7 +477,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         int,
         3,
         "agency",
-        "Consecutive SLA breaches after which the SMB terminates a contract for poor performance.",
+        "Consecutive strikes (SLA breaches or detected shirking or "
+        "overbilling) after which the SMB terminates a contract for poor performance.",
         1,
         60,
         unit="months",
@@ -373,31 +488,21 @@ PARAMETERS: tuple[Parameter, ...] = (
         int,
         24,
         "agency",
-        "Length of a contract; at its end the SMB renews a well-performing incumbent or re-tenders.",
+        "Length of a contract term; at its end the SMB renews an "
+        "incumbent with a clean record that it still believes in, or re-tenders.",
         1,
         240,
         unit="months",
     ),
     _p(
-        "switching_cost",
-        float,
-        1.0,
+        "blacklist_months",
+        int,
+        36,
         "agency",
-        "One-off transition cost of moving a function to a "
-        "new vendor or back in-house, in months of in-house cost (scaled up by asset specificity).",
-        0.0,
-        24.0,
-        unit="months of cost",
-    ),
-    _p(
-        "exit_fee_months",
-        float,
-        2.0,
-        "agency",
-        "Fee an SMB pays a vendor when it ends a contract early for its own convenience, in months of fee.",
-        0.0,
-        24.0,
-        unit="months of fee",
+        "Months an SMB refuses to re-hire a vendor it ended for poor performance (memory of bad experience).",
+        0,
+        1200,
+        unit="months",
     ),
     # --- network theory -------------------------------------------------------------------------
     _p(
@@ -405,12 +510,21 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.5,
         "network",
-        "Weight SMBs give to peers' experience of a "
-        "vendor against their own screening signal; referred vendors also join the shortlist.",
+        "Weight an SMB gives to peers' experience of a vendor, as a "
+        "share of the precision of its own experience (0: peers are not asked). Peers report good and bad "
+        "experience; the vendors they rate best join the shortlist.",
         0.0,
         1.0,
     ),
-    _p("referral_count", int, 2, "network", "Peers asked for a referral when a function is sourced.", 0, 20),
+    _p(
+        "referral_count",
+        int,
+        2,
+        "network",
+        "Peers asked for their experience when a function is sourced.",
+        0,
+        20,
+    ),
     _p(
         "peer_degree",
         int,
@@ -453,7 +567,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.3,
         "network",
-        "Share of relational capital lost with each failure (SLA breach, detected shirking, data breach).",
+        "Share of relational capital lost with each failure (strike, data breach).",
         0.0,
         1.0,
     ),
@@ -473,8 +587,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         str,
         "single",
         "risk",
-        "How many vendors share an outsourced function: "
-        "single (1), dual (2) or multi (3) - diversification at a cost premium.",
+        "How many vendors share an outsourced function: single "
+        "(1), dual (2) or multi (3) - diversification at a cost premium.",
         choices=("single", "dual", "multi"),
     ),
     _p(
@@ -491,7 +605,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.005,
         "risk",
-        "Monthly failure hazard of a vendor of average financial stability (weak vendors fail first).",
+        "Monthly failure hazard of a solvent vendor of average "
+        "financial stability (weak and loss-making vendors fail more often).",
         0.0,
         1.0,
         unit="1/month",
@@ -501,8 +616,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         int,
         2,
         "risk",
-        "Months an SMB needs to re-source a function whose "
-        "vendor failed or was terminated; its share of output is lost meanwhile.",
+        "Months an SMB needs to re-source a function whose vendor failed "
+        "or was terminated; its share of output is lost meanwhile.",
         0,
         24,
         unit="months",
@@ -512,8 +627,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.01,
         "risk",
-        "Monthly chance of a data breach on a contract with a "
-        "vendor of zero security (falls linearly with the vendor's security level).",
+        "Monthly chance of a data breach on a contract with a vendor of "
+        "zero security (falls linearly with the vendor's security level).",
         0.0,
         1.0,
         unit="1/month",
@@ -523,8 +638,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         4.0,
         "risk",
-        "Cost to the SMB of a data breach on a whole function of asset specificity 0.5 (scales "
-        "linearly with specificity).",
+        "Cost to the SMB of a data breach on a whole function of asset "
+        "specificity 0.5 (scales linearly with specificity).",
         0.0,
         1000.0,
         unit="money units",
@@ -534,8 +649,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.02,
         "risk",
-        "Share of core performance lost when a breach leaks "
-        "the SMB's intellectual property (chance rises with asset specificity).",
+        "Share of core performance lost when a breach leaks the SMB's "
+        "intellectual property (chance rises with asset specificity).",
         0.0,
         1.0,
     ),
@@ -559,40 +674,53 @@ PARAMETERS: tuple[Parameter, ...] = (
         1.0,
     ),
     _p(
-        "vendor_price_ratio",
+        "vendor_cost_ratio",
         float,
-        0.8,
+        0.7,
         "economics",
-        "Onshore vendor price relative to the mean in-house cost (economies of scale).",
+        "Onshore vendor's variable cost of serving a whole "
+        "function, relative to the mean in-house cost (economies of scale and specialisation).",
         0.05,
         5.0,
+    ),
+    _p(
+        "vendor_markup",
+        float,
+        0.3,
+        "economics",
+        "Mean markup of vendors' list prices over their variable "
+        "cost at entry; each vendor then adjusts it to its load and reputation.",
+        0.0,
+        3.0,
     ),
     _p(
         "vendor_capacity",
         int,
         20,
         "economics",
-        "Mean number of contracts a vendor can serve.",
+        "Mean number of whole functions a vendor can serve at entry (a dual- or multi-sourced share "
+        "takes its part); vendors add capacity when full and profitable and cut it when idle.",
         1,
         10_000,
-        unit="contracts",
+        unit="functions",
     ),
     _p(
         "vendor_entry_rate",
         float,
         0.05,
         "economics",
-        "Monthly chance that a market place left by an exited vendor is taken by a new vendor.",
+        "Monthly chance that an empty market place sees an "
+        "entry attempt; the entrant comes in only if it expects a profit.",
         0.0,
         1.0,
         unit="1/month",
     ),
     _p(
-        "vendor_idle_exit",
+        "vendor_exit_patience",
         int,
-        24,
+        6,
         "economics",
-        "Months a vendor survives without clients before it leaves the market.",
+        "Consecutive months of negative cash after which a vendor leaves the market (sustained losses).",
         1,
         240,
         unit="months",
@@ -630,17 +758,47 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit="money units",
     ),
     _p(
+        "core_cost_share",
+        float,
+        0.45,
+        "economics",
+        "Operating cost of the core activity (staff, premises, "
+        "materials), as a share of base revenue times core performance; SMBs scatter around it.",
+        0.0,
+        2.0,
+    ),
+    _p(
         "inhouse_cost",
         float,
         1.0,
         "economics",
-        "Median monthly cost of running a function in-house (SMBs and functions scatter "
-        "log-normally around it).",
+        "Median monthly cost of running a function in-house (SMBs "
+        "and functions scatter log-normally around it).",
         0.01,
         1e4,
         unit="money units",
     ),
-    _p("initial_cash", float, 24.0, "economics", "Cash each SMB starts with.", 0.0, 1e7, unit="money units"),
+    _p(
+        "initial_cash",
+        float,
+        12.0,
+        "economics",
+        "Cash each SMB (and each entrant) starts with: about a month of revenue.",
+        0.0,
+        1e7,
+        unit="money units",
+    ),
+    _p(
+        "cash_buffer_months",
+        float,
+        1.0,
+        "economics",
+        "Cash an SMB keeps, in months of its revenue; what it earns beyond that is paid out to its "
+        "owners (small firms hold about a month of revenue in cash).",
+        0.0,
+        120.0,
+        unit="months of revenue",
+    ),
     _p(
         "exit_patience",
         int,
@@ -651,6 +809,26 @@ PARAMETERS: tuple[Parameter, ...] = (
         120,
         unit="months",
     ),
+    _p(
+        "smb_entry_rate",
+        float,
+        0.1,
+        "economics",
+        "Monthly chance that the place of an exited SMB is taken by a new SMB (0: exits are never replaced).",
+        0.0,
+        1.0,
+        unit="1/month",
+    ),
+    _p(
+        "smb_discount_rate",
+        float,
+        0.1,
+        "economics",
+        "Annual rate at which SMBs discount future costs in the make-or-buy decision.",
+        0.0,
+        1.0,
+        unit="1/year",
+    ),
     # --- output ---------------------------------------------------------------------------------
     _p(
         "collect_agent_data",
@@ -658,7 +836,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         False,
         "scale",
         "Also collect per-agent data every step (cash, "
-        "outsourced functions, clients); off by default because it is large.",
+        "outsourced functions, clients, profit); off by default because it is large.",
     ),
 )
 
@@ -729,7 +907,41 @@ def parse_value(name: str, text: str) -> Any:
             except ValueError:
                 return spec.check(text)
         return spec.check(number)
+    if spec.mixable and ":" in text:
+        return spec.check(_parse_mix(name, text))
     return spec.check(text)
+
+
+def _parse_mix(name: str, text: str) -> dict[str, float]:
+    """``a:0.5,b:0.5`` (or YAML's ``{a: 0.5, b: 0.5}``) as a mapping of choices to shares.
+
+    >>> _parse_mix("contract_type", "fixed_price:0.25, performance_based:0.75")
+    {'fixed_price': 0.25, 'performance_based': 0.75}
+    """
+    body = text.strip().removeprefix("{").removesuffix("}")
+    mix: dict[str, float] = {}
+    for item in body.split(","):
+        key, sep, share = item.partition(":")
+        try:
+            mix[key.strip()] = float(share)
+        except ValueError:
+            raise ValueError(
+                f"parameter {name!r}: a mix is written CHOICE:SHARE,CHOICE:SHARE, got {text!r}"
+            ) from None
+        if not sep:
+            raise ValueError(f"parameter {name!r}: a mix is written CHOICE:SHARE,CHOICE:SHARE, got {text!r}")
+    return mix
+
+
+def format_value(value: Any) -> str:
+    """A parameter value as text that :func:`parse_value` reads back (mixes as ``a:0.5,b:0.5``).
+
+    >>> format_value({"fixed_price": 0.5, "performance_based": 0.5}), format_value(0.3)
+    ('fixed_price:0.5,performance_based:0.5', '0.3')
+    """
+    if isinstance(value, Mapping):
+        return ",".join(f"{key}:{share:g}" for key, share in value.items())
+    return str(value)
 
 
 def schema_table(markdown: bool = True) -> str:
@@ -739,7 +951,7 @@ def schema_table(markdown: bool = True) -> str:
         (
             p.name,
             p.kind.__name__,
-            repr(p.default) if p.kind is str else str(p.default),
+            repr(p.default) if p.kind is str else format_value(p.default),
             p.allowed(),
             p.unit,
             p.perspective,

@@ -55,8 +55,9 @@ def mean_relational_capital(model: EcosystemModel) -> float:
     act = c.active_index()
     if not len(act):
         return float("nan")
-    carrying = np.bincount(c.pair[act], minlength=len(model.ties)) > 0
-    return float(model.ties.trust[carrying].mean())
+    return float(
+        model.pairs.trust_at(np.unique(c.pair[act]), model.month, model.params["trust_decay"]).mean()
+    )
 
 
 def innovations(model: EcosystemModel) -> int:
@@ -91,7 +92,7 @@ def breaches(model: EcosystemModel) -> int:
 
 
 def vendor_failures(model: EcosystemModel) -> int:
-    """Vendors that failed this month."""
+    """Vendors that failed this month at random (their hazard rises with weak finances)."""
     return int(model.flows["vendor_failures"])
 
 
@@ -103,13 +104,83 @@ def total_outsourcing_cost(model: EcosystemModel) -> float:
 
 def mean_smb_profit(model: EcosystemModel) -> float:
     """Mean monthly profit of the SMBs active this month."""
-    profit = model.flows["profit"]
-    return float(profit.mean()) if len(profit) else float("nan")
+    active = model.smb_active
+    return float(model.profit[active].mean()) if active.any() else float("nan")
 
 
 def smb_survival_rate(model: EcosystemModel) -> float:
-    """Share of the initial SMBs still in business."""
-    return float(model.smb_active.mean())
+    """Share of the initial SMBs (the first cohort) still in business."""
+    return float((model.smb_active & model.cohort).sum() / len(model.cohort))
+
+
+def active_smbs(model: EcosystemModel) -> int:
+    """SMBs in business at the end of the month, entrants included."""
+    return int(model.smb_active.sum())
+
+
+def smb_exits(model: EcosystemModel) -> int:
+    """SMBs that ran out of cash and left this month."""
+    return int(model.flows["smb_exits"])
+
+
+def mean_smb_margin(model: EcosystemModel) -> float:
+    """Mean net margin (profit / revenue) of the SMBs active this month."""
+    active = model.smb_active & (model.revenue > 0)
+    return float((model.profit[active] / model.revenue[active]).mean()) if active.any() else float("nan")
+
+
+def mean_vendor_profit(model: EcosystemModel) -> float:
+    """Mean monthly profit of the vendors in the market (income minus variable and fixed costs)."""
+    alive = model.vendors.alive
+    return float(model.flows["vendor_profit"][alive].mean()) if alive.any() else float("nan")
+
+
+def active_vendors(model: EcosystemModel) -> int:
+    """Vendors in the market at the end of the month."""
+    return int(model.vendors.alive.sum())
+
+
+def vendor_exits(model: EcosystemModel) -> int:
+    """Vendors that left the market this month: random failures and exits after sustained losses."""
+    return int(model.flows["vendor_exits"])
+
+
+def vendor_entries(model: EcosystemModel) -> int:
+    """Vendors that entered the market this month, expecting a profit."""
+    return int(model.flows["vendor_entries"])
+
+
+def renewal_fee_change(model: EcosystemModel) -> float:
+    """Mean relative fee change at this month's contract renewals (hold-up); NaN without renewals."""
+    return float(model.flows["renewal_fee_change"])
+
+
+def holdup_transfer(model: EcosystemModel) -> float:
+    """Money SMBs paid this month on the hold-up part of their fees."""
+    return float(model.flows["holdup_transfer"])
+
+
+def lemon_share_new_contracts(model: EcosystemModel) -> float:
+    """Share of this month's new contracts signed with lemons; NaN without signings."""
+    signings = model.flows["signings"]
+    return model.flows["lemon_signings"] / signings if signings else float("nan")
+
+
+def rehired_fired_vendor(model: EcosystemModel) -> int:
+    """New contracts this month with a vendor the SMB ended for poor performance less than
+    ``blacklist_months`` ago (0 while SMBs remember)."""
+    return int(model.flows["rehired_fired_vendor"])
+
+
+def contracts_ended_early(model: EcosystemModel) -> int:
+    """Contracts that ended this month before their term: terminations, vendor exits,
+    functions brought in-house and SMB exits."""
+    return int(model.flows["ended_early"])
+
+
+def overbilling(model: EcosystemModel) -> float:
+    """Money paid this month for hours time-and-materials vendors billed but did not work."""
+    return float(model.flows["overbilling"])
 
 
 def vendor_hhi(model: EcosystemModel) -> float:
@@ -142,7 +213,20 @@ MODEL_REPORTERS = {
         total_outsourcing_cost,
         mean_smb_profit,
         smb_survival_rate,
+        active_smbs,
+        smb_exits,
+        mean_smb_margin,
         vendor_hhi,
+        active_vendors,
+        mean_vendor_profit,
+        vendor_exits,
+        vendor_entries,
+        renewal_fee_change,
+        holdup_transfer,
+        lemon_share_new_contracts,
+        rehired_fired_vendor,
+        contracts_ended_early,
+        overbilling,
     )
 }
 
@@ -152,6 +236,15 @@ AGENT_REPORTERS = {
         "core_performance": "core_performance",
         "outsourced_functions": "outsourced_count",
         "mean_capability": "mean_capability",
+        "profit": "profit",
+        "contract_type": "contract_type",
     },
-    Vendor: {"true_quality": "true_quality", "clients": "client_count", "income": "income"},
+    Vendor: {
+        "true_quality": "true_quality",
+        "clients": "client_count",
+        "income": "income",
+        "profit": "profit",
+        "price": "price",
+        "capacity": "capacity",
+    },
 }

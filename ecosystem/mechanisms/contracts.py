@@ -1,8 +1,20 @@
 """Contracts and service-level agreements, held as a book of arrays.
 
 A contract binds one SMB's business function, or a share of it under dual or multi sourcing,
-to one vendor for ``contract_duration`` months, at a monthly fee set by the contract type. The
-book is a structure of arrays so that the monthly work on every contract runs vectorised.
+to one vendor for ``contract_duration`` months, at a monthly fee set by the SMB's contract type.
+The three types differ in who bears cost risk, how the bill follows measured quality and what a
+caught vendor pays (Eisenhardt 1989; Bajari & Tadelis 2001):
+
+* **fixed price** — the vendor bears cost uncertainty and prices it in (a risk markup);
+* **time and materials** — the SMB bears cost uncertainty (the bill moves with it) and pays for
+  hours, which the vendor may inflate (overbilling; Bajari & Tadelis 2001);
+* **performance based** — a bonus-malus: the bill moves ``bonus_slope`` times the measured
+  quality's distance from the SLA level, within ``± bonus_cap`` of the fee, so that quality, and
+  with it shirking, is paid for (Holmström 1979).
+
+A vendor signs only if the contract's expected bill covers its cost (participation). Every
+contract that ends is logged with its start, end and reason, so that relationship survival can be
+measured (:meth:`ContractBook.ended_within`).
 """
 
 from __future__ import annotations
@@ -11,7 +23,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CONTRACT_TERMS", "ContractBook", "ContractTerms", "monthly_bill"]
+__all__ = [
+    "BILL_FLOOR",
+    "CONTRACT_KINDS",
+    "CONTRACT_TERMS",
+    "ENDINGS",
+    "ContractBook",
+    "ContractTerms",
+    "expected_bill_factor",
+    "monthly_bill",
+    "term_arrays",
+]
 
 
 @dataclass(frozen=True)
@@ -19,44 +41,83 @@ class ContractTerms:
     """How a contract type prices, bills and punishes.
 
     risk_markup : fee markup per unit uncertainty (the vendor prices in the risk it bears).
-    penalty_rate : penalty, in months of fee, the vendor refunds when shirking is detected.
-    performance_link : how strongly the bill follows measured quality around the SLA level.
+    penalty_rate : penalty, in months of fee, the vendor refunds when shirking or overbilling is
+        detected.
+    bonus_slope : how strongly the bill follows measured quality around the SLA level.
+    bonus_cap : the largest bonus or malus, as a share of the fee.
     cost_pass_through : how strongly the bill follows cost uncertainty (time and materials).
+    billed_hours : whether the vendor bills hours, and so can overbill them.
     """
 
     risk_markup: float
     penalty_rate: float
-    performance_link: float
+    bonus_slope: float
+    bonus_cap: float
     cost_pass_through: float
+    billed_hours: bool
 
 
 CONTRACT_TERMS: dict[str, ContractTerms] = {
-    "fixed_price": ContractTerms(0.3, 0.75, 0.0, 0.0),
-    "time_and_materials": ContractTerms(0.0, 0.25, 0.0, 0.4),
-    "performance_based": ContractTerms(0.1, 0.75, 0.6, 0.0),
+    "fixed_price": ContractTerms(0.3, 0.75, 0.0, 0.0, 0.0, False),
+    "time_and_materials": ContractTerms(0.0, 0.25, 0.0, 0.0, 0.4, True),
+    "performance_based": ContractTerms(0.1, 0.75, 2.0, 0.4, 0.0, False),
 }
+#: Contract types in code order (a contract's ``kind`` indexes this tuple).
+CONTRACT_KINDS: tuple[str, ...] = tuple(CONTRACT_TERMS)
+#: Smallest bill, as a share of the fee, whatever the cost shock.
+BILL_FLOOR = 0.3
+#: Why a contract ended (its ``reason`` in the log indexes this tuple).
+ENDINGS: tuple[str, ...] = ("not_renewed", "poor_performance", "vendor_exit", "brought_in_house", "smb_exit")
 
 
-def monthly_bill(terms: ContractTerms, fee, uncertainty, observed_quality, sla_threshold, shock):
-    r"""What the vendor bills this month.
+def term_arrays(kind: np.ndarray) -> dict[str, np.ndarray]:
+    """The terms of each contract, by its kind, as arrays.
 
-    .. math:: B = F\,\max(0.3,\; 1 + \kappa\,u\,\varepsilon + \lambda\,(\hat q - q_{SLA}))
+    >>> term_arrays(np.array([0, 2]))["bonus_slope"].tolist()
+    [0.0, 2.0]
+    """
+    table = {
+        name: np.array([getattr(CONTRACT_TERMS[k], name) for k in CONTRACT_KINDS])
+        for name in ContractTerms.__dataclass_fields__
+    }
+    return {name: column[kind] for name, column in table.items()}
 
-    with :math:`\kappa` the cost pass-through (time and materials: the SMB bears cost
-    uncertainty *u*, :math:`\varepsilon \sim N(0, 1)`), and :math:`\lambda` the performance link
-    (performance-based pay rises and falls with measured quality :math:`\hat q`).
 
-    >>> float(monthly_bill(CONTRACT_TERMS["fixed_price"], 1.0, 0.5, 0.9, 0.5, 2.0))
-    1.0
-    >>> float(monthly_bill(CONTRACT_TERMS["performance_based"], 1.0, 0.5, 0.9, 0.5, 0.0))
-    1.24
+def _bonus(slope, cap, measured, sla_threshold):
+    return np.clip(slope * (measured - sla_threshold), -cap, cap)
+
+
+def monthly_bill(fee, terms, uncertainty, measured, sla_threshold, shock):
+    r"""What the vendor bills this month for the work done (overbilling comes on top).
+
+    .. math:: B = F\,\max\big(0.3,\; 1 + \kappa\,u\,\varepsilon
+              + \mathrm{clip}(\lambda\,(\hat q - q_{SLA}), -b, b)\big)
+
+    with :math:`\kappa` the cost pass-through (time and materials: the SMB bears cost uncertainty
+    *u*, :math:`\varepsilon \sim N(0, 1)`), :math:`\lambda` the bonus slope and *b* the cap of the
+    bonus-malus around the SLA level on measured quality :math:`\hat q`.
+
+    >>> t = term_arrays(np.array([0, 2, 2]))
+    >>> monthly_bill(1.0, t, 0.5, np.array([0.9, 0.9, 0.4]), 0.5, 0.0).round(3).tolist()
+    [1.0, 1.4, 0.8]
     """
     factor = (
         1.0
-        + terms.cost_pass_through * uncertainty * shock
-        + terms.performance_link * (observed_quality - sla_threshold)
+        + terms["cost_pass_through"] * uncertainty * shock
+        + _bonus(terms["bonus_slope"], terms["bonus_cap"], measured, sla_threshold)
     )
-    return fee * np.maximum(0.3, factor)
+    return fee * np.maximum(BILL_FLOOR, factor)
+
+
+def expected_bill_factor(terms, quality, sla_threshold):
+    """The bill as a share of the fee a vendor expects at delivered ``quality`` (no cost shock).
+
+    >>> expected_bill_factor(term_arrays(np.array([0, 2])), np.array([0.3, 0.3]), 0.5).round(2).tolist()
+    [1.0, 0.6]
+    """
+    return np.maximum(
+        BILL_FLOOR, 1.0 + _bonus(terms["bonus_slope"], terms["bonus_cap"], quality, sla_threshold)
+    )
 
 
 _FIELDS = {
@@ -64,27 +125,36 @@ _FIELDS = {
     "function": np.int64,
     "vendor": np.int64,
     "pair": np.int64,
+    "kind": np.int64,  # index into CONTRACT_KINDS
     "share": np.float64,
-    "fee": np.float64,
-    "start": np.int64,
-    "end": np.int64,
-    "breaches": np.int64,
-    "observed_quality": np.float64,
+    "fee": np.float64,  # monthly fee now, hold-up raises included
+    "holdup": np.float64,  # the part of the fee added by hold-up at renewals
+    "start": np.int64,  # month the relationship began (renewals keep it)
+    "end": np.int64,  # month the current term expires
+    "strikes": np.int64,  # consecutive months with a strike (SLA breach, detected shirking or overbilling)
+    "term_strikes": np.int64,  # strikes in the current term
+    "referred": np.bool_,  # the SMB found the vendor through a peer's referral
     "active": np.bool_,
 }
 
 
 class ContractBook:
-    """All contracts ever signed in a run; ``active`` marks those in force.
+    """All contracts in force (and recently ended) in a run; ``active`` marks those in force.
 
     Columns are numpy arrays of equal length (see ``_FIELDS``); ended contracts are dropped by
     :meth:`compact` once they make up most of the book, so indices are valid within a month only.
+    Every ending is logged (start, month ended, term end, reason) for relationship statistics.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         for name, dtype in _FIELDS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
+        self.log_start: list[np.ndarray] = []
+        self.log_ended: list[np.ndarray] = []
+        self.log_term_end: list[np.ndarray] = []
+        self.log_reason: list[np.ndarray] = []
+        self.signed_months: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return self.size
@@ -97,20 +167,58 @@ class ContractBook:
         for name in _FIELDS:
             if name == "active":
                 self.active[index] = True
-            elif name == "breaches":
-                self.breaches[index] = 0
+            elif name in ("strikes", "term_strikes", "holdup"):
+                getattr(self, name)[index] = 0
             else:
                 getattr(self, name)[index] = columns[name]
         self.size += n
+        self.signed_months.append(np.asarray(columns["start"], dtype=np.int64))
         return index
 
     def active_index(self) -> np.ndarray:
         """Indices of the contracts in force."""
         return np.flatnonzero(self.active[: self.size])
 
-    def terminate(self, index: np.ndarray) -> None:
-        """End the given contracts."""
+    def terminate(self, index: np.ndarray, month: int, reason: str) -> None:
+        """End the given active contracts in ``month`` for ``reason`` (one of :data:`ENDINGS`)."""
+        index = np.asarray(index, dtype=np.int64)
+        index = index[self.active[index]]
+        if not len(index):
+            return
         self.active[index] = False
+        self.log_start.append(self.start[index].copy())
+        self.log_ended.append(np.full(len(index), month, dtype=np.int64))
+        self.log_term_end.append(self.end[index].copy())
+        self.log_reason.append(np.full(len(index), ENDINGS.index(reason), dtype=np.int64))
+
+    def endings(self) -> dict[str, np.ndarray]:
+        """Every ended relationship: ``start``, ``ended``, ``term_end`` (months) and ``reason`` (code)."""
+
+        def joined(parts):
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+        return {
+            "start": joined(self.log_start),
+            "ended": joined(self.log_ended),
+            "term_end": joined(self.log_term_end),
+            "reason": joined(self.log_reason),
+        }
+
+    def ended_within(self, months: int, signed_from: int, signed_to: int) -> float:
+        r"""Share of the relationships begun in months ``signed_from..signed_to`` that ended within
+        ``months`` of their start (renewals continue a relationship).
+
+        The survey measure of failed outsourcing relationships (the share of relationships that
+        end within two years): ended early, not renewed, vendor gone, brought back in-house or
+        the SMB gone.
+        """
+        started = np.concatenate(self.signed_months) if self.signed_months else np.zeros(0, np.int64)
+        begun = ((started >= signed_from) & (started <= signed_to)).sum()
+        if not begun:
+            return float("nan")
+        e = self.endings()
+        ended = (e["start"] >= signed_from) & (e["start"] <= signed_to) & (e["ended"] - e["start"] < months)
+        return float(ended.sum() / begun)
 
     def column(self, name: str) -> np.ndarray:
         """The filled part of a column (a view)."""

@@ -1,25 +1,64 @@
-"""Moral hazard: each month, each vendor on each contract chooses its effort.
+"""Moral hazard: each month, each vendor on each contract chooses its effort with the shadow of the future.
 
-Agency theory (Jensen & Meckling 1976; Eisenhardt 1989): the vendor (agent) shirks when what it
-saves beats what it expects to lose. Its expected loss comes from monitoring (the chance of being
-caught), the contract (penalty, performance-linked pay) and the future business it would risk,
-which relational capital makes larger.
+Agency theory (Jensen & Meckling 1976; Eisenhardt 1989) meets relational contracting (Klein &
+Leffler 1981; Baker, Gibbons & Murphy 2002; Levin 2003). Shirking saves the vendor part of its cost
+of serving the contract today. What it risks:
+
+* the **audit penalty** — the SMB audits a share of deliveries and catches a shirking month with
+  chance *d*; the contract type sets the penalty;
+* **performance pay** — under a bonus-malus contract the bill falls with measured quality;
+* the **relationship** — a shirk the SMB sees (caught by an audit, or measured quality below the
+  SLA level) is a *strike*. The SMB renews only contracts with a clean term, terminates after
+  ``sla_breach_limit`` strikes in a row and does not re-hire a vendor it ended for poor
+  performance; the vendor's expected loss is the rise in the chance of a strike times the
+  discounted value of what a strike costs it: the renewals (if its term is still clean) and, on
+  the last strike before termination, the rest of the term;
+* its **reputation** — an SMB that sees a strike tells its peers, who bring the vendor new
+  business through referrals; the vendor values that by its own record of referred signings.
+
+A vendor shirks iff today's saving exceeds the sum. Patience (the monthly discount factor) sets
+how much the future counts, so impatient vendors are the opportunistic ones; a vendor whose
+renewal is already lost, or who cannot meet the SLA even when working (most lemons), has
+little future to lose and shirks — the end-game and fly-by-night behaviour of the theory.
+
+Time-and-materials vendors face the same calculus for billing hours they did not work
+(overbilling), which only an audit can find.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtr
 
-__all__ = ["DETECTION_ACCURACY", "RELATIONSHIP_STAKE", "delivered_quality", "detection_chance", "shirks"]
+__all__ = [
+    "DELIVERY_NOISE",
+    "DETECTION_ACCURACY",
+    "MEASUREMENT_NOISE",
+    "TEMPTATION_SPREAD",
+    "RENEWAL_BELIEF",
+    "annuity",
+    "breach_probability",
+    "delivered_quality",
+    "detection_chance",
+    "overbills",
+    "relationship_values",
+    "shirks",
+    "strike_stake",
+]
 
-#: Chance that an audit of a shirking delivery reveals it.
+#: Standard deviation of the noise on delivered quality, and of the SMB's measurement of it.
+DELIVERY_NOISE, MEASUREMENT_NOISE = 0.05, 0.05
+#: Log-normal spread of the monthly shock to what shirking saves (busy months tempt more).
+TEMPTATION_SPREAD = 0.5
+#: Chance that an audit of a shirking (or overbilled) delivery reveals it.
 DETECTION_ACCURACY = 0.9
-#: Months of fee of future business a caught vendor puts at risk, at relational capital 0.5.
-RELATIONSHIP_STAKE = 1.0
+#: Chance a vendor expects that a contract with a clean term is renewed (the SMB may still bring
+#: the function in-house, leave the market or change its sourcing).
+RENEWAL_BELIEF = 0.85
 
 
-def detection_chance(monitoring_intensity: float) -> float:
-    """Chance a month's shirking is detected: the SMB audits that share of deliveries.
+def detection_chance(monitoring_intensity):
+    """Chance a month's shirking (or overbilling) is detected: the SMB audits that share of deliveries.
 
     >>> detection_chance(0.5)
     0.45
@@ -27,41 +66,95 @@ def detection_chance(monitoring_intensity: float) -> float:
     return monitoring_intensity * DETECTION_ACCURACY
 
 
-def shirks(
-    fee,
-    opportunism,
-    shock,
-    *,
-    shirk_saving,
-    detection,
-    penalty_rate,
-    performance_link,
-    quality_at_risk,
-    relational_capital,
-):
-    r"""The vendor's effort choice: ``True`` where it shirks this month.
+def breach_probability(quality, sla_threshold, noise):
+    r"""Chance that measured quality falls below the SLA level: :math:`\Phi((q_{SLA} - q)/\sigma)`.
+
+    >>> round(float(breach_probability(0.5, 0.5, 0.07)), 3), float(breach_probability(0.9, 0.5, 0.0))
+    (0.5, 0.0)
+    """
+    return ndtr((sla_threshold - np.asarray(quality, dtype=float)) / max(noise, 1e-12))
+
+
+def annuity(patience, months):
+    r"""Present value of one unit a month for ``months`` months: :math:`\sum_{t=1}^{T} \delta^t`.
+
+    >>> round(float(annuity(0.5, 2)), 3), float(annuity(0.9, 0))
+    (0.75, 0.0)
+    """
+    patience = np.asarray(patience, dtype=float)
+    return patience * (1.0 - patience**months) / (1.0 - patience)
+
+
+def relationship_values(margin, patience, months_left, clean_chance, duration, renewal_belief=RENEWAL_BELIEF):
+    r"""What a working vendor expects from a contract: the rest of the term and the renewals.
 
     .. math::
-        2\,o\,\sigma\,F\,\varepsilon \;>\;
-        d\,F\,\big(\pi + S\,(0.5 + r)\big) + \lambda\,F\,\Delta q
+        V_{rest} = m\,A(T), \qquad
+        V_{renew} = \delta^{T}\,\pi\,\frac{m\,A(D)}{1 - \rho\,\delta^{D}},\qquad \pi = \rho\,c
 
-    Temptation (left): the saving :math:`\sigma F` weighted by the vendor's opportunism *o* and a
-    monthly log-normal shock :math:`\varepsilon`. Expected loss (right): detection chance *d*
-    times the penalty :math:`\pi` and the future business at stake *S*, raised by relational
-    capital *r*; plus, under performance-based pay, the pay lost with the quality drop
-    :math:`\Delta q`.
+    with the monthly margin *m*, the annuity *A* at patience :math:`\delta`, the months left *T*,
+    the term *D*, the chance :math:`c` that the rest of the term stays clean and the belief
+    :math:`\rho` (``RENEWAL_BELIEF``) that a clean contract is renewed. Also returns the value of
+    a new relationship like this one, :math:`V_{new} = m\,A(D) / (1 - \rho\,\delta^D)`.
 
-    >>> kw = dict(shirk_saving=0.3, penalty_rate=0.75, performance_link=0.0,
-    ...           quality_at_risk=0.25, relational_capital=0.3)
-    >>> bool(shirks(1.0, 0.7, 1.0, detection=0.0, **kw)), bool(shirks(1.0, 0.7, 1.0, detection=0.9, **kw))
-    (True, False)
+    >>> rest, renew, new = relationship_values(1.0, 0.9, 12, 1.0, 24)
+    >>> round(float(rest), 2), round(float(renew), 2), round(float(new), 2)
+    (6.09, 1.97, 8.01)
     """
-    temptation = 2.0 * opportunism * shirk_saving * fee * shock
-    expected_loss = (
-        detection * fee * (penalty_rate + RELATIONSHIP_STAKE * (0.5 + relational_capital))
-        + performance_link * fee * quality_at_risk
-    )
-    return temptation > expected_loss
+    per_term = margin * annuity(patience, duration)
+    new = per_term / (1.0 - renewal_belief * patience**duration)
+    rest = margin * annuity(patience, months_left)
+    renew = patience**months_left * renewal_belief * clean_chance * new
+    return rest, renew, new
+
+
+def strike_stake(rest, renew, new, clean_term, last_strike, referral_value):
+    r"""What one more strike costs the vendor.
+
+    .. math:: S = \mathbb{1}_{clean}\,V_{renew} + \mathbb{1}_{last}\,V_{rest} + \nu\,V_{new}
+
+    A strike on a clean term loses the renewals; the strike that reaches the termination limit
+    also loses the rest of the term; and the SMB's word to its peers costs the referred business
+    :math:`\nu` new relationships' worth (:math:`\nu` = the vendor's referred signings per
+    relationship, weighted by how much peers listen).
+
+    >>> float(strike_stake(6.0, 2.0, 8.0, True, False, 0.25))
+    4.0
+    """
+    return clean_term * renew + last_strike * rest + referral_value * new
+
+
+def shirks(saving, *, detection, penalty, pay_loss, strike_rise, stake):
+    r"""The vendor's effort choice: ``True`` where it shirks this month.
+
+    .. math:: g \;>\; d\,\pi F + \Delta B + \Delta p_{strike}\,S
+
+    Today's saving *g* against the expected audit penalty, the performance pay lost
+    :math:`\Delta B`, and the rise in the chance of a strike times the stake *S* of a strike.
+
+    >>> kw = dict(detection=0.0, penalty=0.75, pay_loss=0.0)
+    >>> bool(shirks(0.2, strike_rise=0.5, stake=0.1, **kw))
+    True
+    >>> bool(shirks(0.2, strike_rise=0.5, stake=2.0, **kw))
+    False
+    """
+    return saving > detection * penalty + pay_loss + strike_rise * stake
+
+
+def overbills(gain, *, detection, penalty, stake):
+    r"""Whether a time-and-materials vendor bills hours it did not work this month.
+
+    .. math:: g_{ob} \;>\; d\,\big(g_{ob} + \pi F + S\big)
+
+    An audit finds the extra hours with chance *d*: the vendor refunds them, pays the penalty and
+    takes a strike (stake *S*). Without audits, nothing stops it.
+
+    >>> bool(overbills(0.15, detection=0.0, penalty=0.25, stake=5.0))
+    True
+    >>> bool(overbills(0.15, detection=0.27, penalty=0.25, stake=5.0))
+    False
+    """
+    return gain > detection * (gain + penalty + stake)
 
 
 def delivered_quality(true_quality, friction, shirking, shirk_quality_loss, noise):

@@ -56,24 +56,3 @@ class PeerNetwork:
             else np.zeros((len(smbs), count), dtype=np.int64)
         )
         return np.where(degree[:, None] > 0, peers, -1)
-
-    def peer_mean(self, smbs: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Mean of ``values[peer]`` (rows of a 2-D array) over each SMB's peers, ignoring NaN.
-
-        Returns NaN where no peer has a value.
-
-        >>> PeerNetwork(nx.path_graph(3)).peer_mean(np.array([1]), np.array([[1.0], [9.0], [np.nan]]))
-        array([[1.]])
-        """
-        lengths = self.degree[smbs]
-        owner = np.repeat(np.arange(len(smbs)), lengths)
-        first = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        position = np.arange(lengths.sum()) - first + np.repeat(self.offsets[smbs], lengths)
-        seen = values[self.neighbours[position]]
-        known = ~np.isnan(seen)
-        sums = np.zeros((len(smbs), values.shape[1]))
-        counts = np.zeros_like(sums)
-        np.add.at(sums, owner, np.where(known, seen, 0.0))
-        np.add.at(counts, owner, known)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(counts > 0, sums / counts, np.nan)

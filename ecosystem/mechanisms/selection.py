@@ -1,26 +1,26 @@
 """Vendor search and selection under adverse selection (agency theory, network theory).
 
-An SMB sourcing a function draws a bounded shortlist: a sample of the market plus the vendors
-its peers use for that function (referrals). It sees each candidate only through a noisy
-quality signal. Lemons overstate their quality; due diligence shrinks both the noise and the
-overstatement, at a cost per screened candidate; a peer's own experience, weighted by
-``referral_weight``, narrows the estimate further. The SMB ranks candidates by expected value:
-the revenue its expected delivered quality brings minus the fee.
+An SMB sourcing a function draws a bounded shortlist: a sample of the market plus the vendors its
+asked peers rate best for that function (referrals). It screens the candidates it has not
+screened before (the cost grows with due diligence) and forms a belief about each from the
+screening signal, its own history with the vendor and what the asked peers report, good or bad
+(:mod:`ecosystem.mechanisms.beliefs`). Vendors it ended for poor performance less than
+``blacklist_months`` ago are out. It ranks the rest by expected value: the revenue its expected
+delivered quality brings, minus the fee and the governance costs that relational capital with the
+vendor lowers (Dyer & Singh 1998), and signs with the best that have capacity and accept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-__all__ = ["Shortlist", "draw_shortlist", "quality_signal", "rank_candidates"]
+__all__ = ["draw_shortlist", "quality_signal", "rank_candidates"]
 
 
 def quality_signal(true_quality, is_lemon, noise, *, lemon_overstatement, due_diligence, signal_noise):
-    r"""The quality an SMB believes a vendor has after screening.
+    r"""The screening signal of a vendor's quality.
 
-    .. math:: \hat\theta = \theta + (1 - d)\,(o\,\mathbb{1}_{lemon} + \sigma z), \quad z \sim N(0, 1)
+    .. math:: s = \theta + (1 - d)\,(o\,\mathbb{1}_{lemon} + \sigma z), \quad z \sim N(0, 1)
 
     At full due diligence *d* = 1 the SMB sees the true quality :math:`\theta`; without it, a
     lemon's overstatement *o* and noise of size :math:`\sigma` pass through unfiltered.
@@ -33,23 +33,19 @@ def quality_signal(true_quality, is_lemon, noise, *, lemon_overstatement, due_di
     return true_quality + (1.0 - due_diligence) * (lemon_overstatement * is_lemon + signal_noise * noise)
 
 
-@dataclass
-class Shortlist:
-    """Candidate vendors per row (``-1`` = empty) and, for referred ones, the peer's experience."""
-
-    vendors: np.ndarray  # (rows, slots) market places
-    referred_quality: np.ndarray  # (rows, slots) peer-observed delivered quality, NaN if none
-
-
-def draw_shortlist(functions, peer_vendor, peer_quality, offering, shortlist_size, rng) -> Shortlist:
-    """Market sample plus referrals for each row.
+def draw_shortlist(functions, referred, offering, shortlist_size, rng) -> np.ndarray:
+    """Referred vendors, then a market sample, for each row (-1 = empty slot).
 
     Parameters
     ----------
     functions : (rows,) the function being sourced.
-    peer_vendor, peer_quality : (rows, referral_count) the vendor a random peer uses for that
-        function (-1 if none) and the quality the peer observes from it.
+    referred : (rows, r) vendors the asked peers recommend for it (-1 if none).
     offering : list of arrays, per function, of the vendor places that offer it.
+
+    >>> rng = np.random.default_rng(0)
+    >>> short = draw_shortlist(np.array([0]), np.array([[7]]), [np.array([1, 2])], 3, rng)
+    >>> short.shape, int(short[0, 0]), set(short[0, 1:].tolist()) <= {1, 2}
+    ((1, 4), 7, True)
     """
     rows = len(functions)
     market = np.full((rows, shortlist_size), -1, dtype=np.int64)
@@ -57,40 +53,23 @@ def draw_shortlist(functions, peer_vendor, peer_quality, offering, shortlist_siz
         mine = np.flatnonzero(functions == function)
         if len(mine) and len(places):
             market[mine] = places[rng.integers(0, len(places), (len(mine), shortlist_size))]
-    # referrals first, so that a referred vendor also drawn from the market keeps the peer's report
-    vendors = np.concatenate([peer_vendor, market], axis=1)
-    referred = np.concatenate([peer_quality, np.full(market.shape, np.nan)], axis=1)
-    return Shortlist(vendors, referred)
+    return np.concatenate([referred, market], axis=1)
 
 
-def rank_candidates(
-    shortlist: Shortlist,
-    usable: np.ndarray,
-    expected_quality: np.ndarray,
-    value_of_quality: np.ndarray,
-    price: np.ndarray,
-):
+def rank_candidates(vendors: np.ndarray, usable: np.ndarray, value: np.ndarray) -> np.ndarray:
     r"""Rank each row's usable candidates by expected value, best first.
 
-    .. math:: EV = V_f\,\hat q - p
+    ``value`` is :math:`EV = V_f\,\hat q - F\,(1 + \tau(r) + m(r))`: the monthly revenue the
+    expected delivered quality brings minus the fee and the governance costs at the tie's
+    relational capital. Duplicates in a row count once. Returns the ranked places, ``-1`` past
+    the usable ones.
 
-    with :math:`V_f` the monthly revenue one unit of quality in the function brings and *p* the
-    fee. Duplicates in a row count once. Returns the ranked places (``-1`` past the usable ones)
-    and, in the same order, the expected delivered quality.
-
-    >>> sl = Shortlist(np.array([[3, 5, 3]]), np.full((1, 3), np.nan))
-    >>> ranked, q = rank_candidates(sl, np.ones((1, 3), bool), np.array([[0.5, 0.9, 0.5]]),
-    ...                             np.array([1.0]), np.array([[0.2, 0.2, 0.2]]))
-    >>> ranked.tolist(), q.tolist()
-    ([[5, 3, -1]], [[0.9, 0.5, 0.0]])
+    >>> rank_candidates(np.array([[3, 5, 3]]), np.ones((1, 3), bool), np.array([[0.2, 0.9, 0.2]])).tolist()
+    [[5, 3, -1]]
     """
-    vendors = shortlist.vendors
     duplicate = np.zeros(vendors.shape, dtype=bool)
     for j in range(1, vendors.shape[1]):
         duplicate[:, j] = (vendors[:, j : j + 1] == vendors[:, :j]).any(axis=1)
     valid = usable & ~duplicate & (vendors >= 0)
-    value = np.where(valid, value_of_quality[:, None] * expected_quality - price, -np.inf)
-    order = np.argsort(-value, axis=1, kind="stable")
-    ranked = np.take_along_axis(np.where(valid, vendors, -1), order, axis=1)
-    quality = np.take_along_axis(np.where(valid, expected_quality, 0.0), order, axis=1)
-    return ranked, quality
+    order = np.argsort(-np.where(valid, value, -np.inf), axis=1, kind="stable")
+    return np.take_along_axis(np.where(valid, vendors, -1), order, axis=1)

@@ -24,16 +24,21 @@ __all__ = [
 SURGE_CAPACITY = 0.5
 
 
-def failure_hazard(vendor_failure_rate, stability):
-    r"""Monthly failure hazard of a vendor: :math:`h = \min(1, 2\,h_0\,(1 - \text{stability}))`.
+def failure_hazard(vendor_failure_rate, stability, distressed=False):
+    r"""Monthly failure hazard of a vendor.
 
-    Financial stability is Beta(5, 5) distributed (mean 0.5), so the average vendor fails at the
-    base rate and weak finances fail first.
+    .. math:: h = \min\big(1,\; 2\,h_0\,(1 - \text{stability})\,(1 + \mathbb{1}_{distress})\big)
 
-    >>> float(failure_hazard(0.01, 0.5)), bool(failure_hazard(0.01, 0.9) < failure_hazard(0.01, 0.1))
-    (0.01, True)
+    Financial stability is Beta(5, 5) distributed (mean 0.5), so the average solvent vendor fails
+    at the base rate and weak finances fail first; a vendor with negative cash (distressed) fails
+    twice as often.
+
+    >>> float(failure_hazard(0.01, 0.5)), float(failure_hazard(0.01, 0.5, True))
+    (0.01, 0.02)
+    >>> bool(failure_hazard(0.01, 0.9) < failure_hazard(0.01, 0.1))
+    True
     """
-    return np.minimum(1.0, 2.0 * vendor_failure_rate * (1.0 - stability))
+    return np.minimum(1.0, 2.0 * vendor_failure_rate * (1.0 - stability) * (1.0 + np.asarray(distressed)))
 
 
 def covered_share(delivered_share, surge_capacity=SURGE_CAPACITY):

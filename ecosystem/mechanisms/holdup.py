@@ -1,0 +1,103 @@
+"""Hold-up and the fundamental transformation (transaction cost economics).
+
+Before a contract, many vendors compete for it; once the SMB has moved a function out and made
+investments specific to the relationship, the bidding is bilateral (Williamson 1985, ch. 2, "the
+fundamental transformation"). At renewal the incumbent can raise the fee up to what it would cost
+the SMB to walk away: the one-off transition to another vendor or back in-house, plus either the
+relational capital it leaves behind (another vendor) or the quality it loses with its decayed
+capability (in-house), whichever is cheaper. How much of that quasi-rent the vendor can take rises
+with the function's asset specificity (Klein, Crawford & Alchian 1978). Renegotiating costs both
+sides haggling time, which grows where assets are specific *and* the future is uncertain
+(incomplete contracts need more rewriting; Williamson 1985, ch. 3).
+
+The make-or-buy rule of transaction cost economics (:mod:`ecosystem.mechanisms.decision_rules`)
+anticipates both, so the buy decision compares discounted costs with one-off switching costs,
+expected hold-up and haggling included.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "TRANSITION_BASE",
+    "haggling_cost",
+    "holdup_raise",
+    "renewal_discounts",
+    "switching_cost",
+    "transition_cost",
+]
+
+#: Base of the specificity factor of the transition cost, ``TRANSITION_BASE + s``.
+TRANSITION_BASE = 0.5
+
+
+def transition_cost(switching_cost, inhouse_cost, specificity, share):
+    r"""One-off cost of moving (a share of) a function to a vendor or back in-house.
+
+    .. math:: T = \varsigma\, c_{in}\, (0.5 + s)\, x
+
+    Specific assets (knowledge, interfaces, data) cost more to move.
+
+    >>> float(transition_cost(1.0, 2.0, 0.5, 0.5))
+    1.0
+    """
+    return switching_cost * inhouse_cost * (TRANSITION_BASE + specificity) * share
+
+
+def switching_cost(transition, relational_capital_value, capability_gap_value):
+    r"""What walking away from the incumbent costs the SMB: its best way out.
+
+    .. math:: S = T + \min(L_r,\; G)
+
+    with the transition cost *T*, the relational capital left behind with the incumbent
+    :math:`L_r` (if it moves to another vendor) and the value of the quality lost while its
+    decayed capability regrows *G* (if it brings the function back in-house).
+
+    >>> float(switching_cost(1.0, 0.5, 2.0)), float(switching_cost(1.0, 0.5, 0.1))
+    (1.5, 1.1)
+    """
+    return transition + np.minimum(relational_capital_value, capability_gap_value)
+
+
+def holdup_raise(specificity, switching, holdup_share, duration):
+    r"""Monthly fee increase the incumbent asks at renewal.
+
+    .. math:: \Delta F = h\, s\, S / D
+
+    Over the new term of *D* months the vendor takes the share :math:`h\,s` of the SMB's
+    switching cost *S*: nothing where assets are generic, up to ``holdup_share`` of it where they
+    are fully specific. Since the raise never exceeds the switching cost, renewing stays the SMB's
+    best reply.
+
+    >>> float(holdup_raise(0.5, 2.4, 0.5, 24))
+    0.025
+    """
+    return holdup_share * specificity * switching / duration
+
+
+def haggling_cost(rate, specificity, uncertainty, fee):
+    r"""One-off cost to the SMB of renegotiating at renewal: :math:`H = \kappa_h\, s\, u\, F`.
+
+    >>> round(float(haggling_cost(0.2, 0.5, 0.5, 1.0)), 3)
+    0.05
+    """
+    return rate * specificity * uncertainty * fee
+
+
+def renewal_discounts(horizon: int, duration: int, discount: float) -> tuple[float, float]:
+    r"""Discounted weights of hold-up and haggling over a planning horizon of a new contract.
+
+    Returns :math:`\sum_{t=1}^{H} \delta^t\,n(t)` (a raise of one unit a month at each renewal,
+    cumulative: *n(t)* renewals have happened by month *t*) and :math:`\sum_{k \ge 1,\,kD < H}
+    \delta^{kD}` (one haggling round at each renewal).
+
+    >>> raises, rounds = renewal_discounts(48, 24, 1.0)
+    >>> raises, rounds
+    (24.0, 1.0)
+    """
+    months = np.arange(1, horizon + 1)
+    renewals = (months - 1) // duration
+    weight = discount**months
+    renewal_months = np.arange(duration, horizon, duration)
+    return float((weight * renewals).sum()), float((discount**renewal_months).sum())
