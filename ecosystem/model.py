@@ -813,7 +813,7 @@ class EcosystemModel(mesa.Model):
     def settle_vendor_accounts(self) -> None:
         """Vendors book income and costs; markups follow load and reputation; capacity follows
         demand each quarter; months of negative cash are counted."""
-        vp, c = self.vendors, self.contracts
+        vp = self.vendors
         alive = vp.alive
         fixed = np.where(alive, vp.fixed_cost, 0.0)
         self.flows["vendor_costs"] += fixed
@@ -940,7 +940,7 @@ class EcosystemModel(mesa.Model):
     def enter_vendors(self) -> None:
         """Entry attempts at empty market places (chance ``vendor_entry_rate`` each); an entrant
         comes in if it expects a profit at the market's utilisation, unmet demand included."""
-        p, vp, c = self.params, self.vendors, self.contracts
+        p, vp = self.params, self.vendors
         empty = np.flatnonzero(~vp.alive)
         trying = empty[self.rng.random(len(empty)) < p["vendor_entry_rate"]]
         if not len(trying):
