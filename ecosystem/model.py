@@ -605,8 +605,8 @@ class EcosystemModel(mesa.Model):
             end=np.full(len(s), self.month + p["contract_duration"]),
             referred=was_referred,
         )
-        np.add.at(vp.signings, v, 1)
-        np.add.at(vp.referred_signings, v, was_referred.astype(np.int64))
+        vp.signings += np.bincount(v, minlength=self.places)
+        vp.referred_signings += np.bincount(v, weights=was_referred, minlength=self.places).astype(np.int64)
         self.flows["signings"] += len(s)
         self.flows["lemon_signings"] += int(vp.is_lemon[v].sum())
         cost = transition_cost(
@@ -690,7 +690,7 @@ class EcosystemModel(mesa.Model):
         paid = bill + overbilling * extra_hours * ~caught - caught * penalty
         self._transfer(smb, v, paid)
         self._book_holdup(smb, v, c.holdup[act])
-        np.add.at(self.flows["vendor_costs"], v, cost - shirking * saving)
+        self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
         trust = self._trust(c.pair[act])
         monitoring = p["monitoring_intensity"] * p["monitoring_cost_rate"] * fee * governance_relief(trust)
         governance = fee * transaction_cost_rate(
@@ -758,9 +758,10 @@ class EcosystemModel(mesa.Model):
         pair = c.pair[self._delivery]
         if not len(pair):
             return
-        rows, inverse = np.unique(pair, return_inverse=True)
-        good = np.bincount(inverse, weights=~self._failed, minlength=len(rows))
-        bad = np.bincount(inverse, weights=self._failed, minlength=len(rows))
+        good_all = np.bincount(pair, weights=~self._failed, minlength=len(pairs))
+        bad_all = np.bincount(pair, weights=self._failed, minlength=len(pairs))
+        rows = np.flatnonzero(good_all + bad_all)
+        good, bad = good_all[rows], bad_all[rows]
         before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
         pairs.trust[rows] = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
         pairs.trust_month[rows] = self.month
@@ -1024,23 +1025,26 @@ class EcosystemModel(mesa.Model):
         return quote, type_prior(p["lemon_share"], friction[fn]).expected
 
     def _spend(self, smb: np.ndarray, amount, outsourcing: bool = False) -> None:
-        amount = np.broadcast_to(amount, smb.shape)
-        np.add.at(self.cost, smb, amount)
+        """SMBs' spending this month (``amount`` per entry of ``smb``; entries may repeat)."""
+        per_smb = _sum_by(smb, amount, len(self.cost))
+        self.cost += per_smb
         if outsourcing:
-            np.add.at(self.outsourcing_cost, smb, amount)
+            self.outsourcing_cost += per_smb
 
     def _transfer(self, smb: np.ndarray, vendor: np.ndarray, amount: np.ndarray) -> None:
         """Money from SMBs to vendors, booked on both sides of the ledger."""
-        amount = np.broadcast_to(amount, smb.shape)
-        self._spend(smb, amount, outsourcing=True)
-        np.add.at(self.ledger["smb_paid"], smb, amount)
-        np.add.at(self.ledger["vendor_received"], vendor, amount)
-        np.add.at(self.flows["vendor_income"], vendor, amount)
+        per_smb = _sum_by(smb, amount, len(self.cost))
+        per_vendor = _sum_by(vendor, amount, self.places)
+        self.cost += per_smb
+        self.outsourcing_cost += per_smb
+        self.ledger["smb_paid"] += per_smb
+        self.ledger["vendor_received"] += per_vendor
+        self.flows["vendor_income"] += per_vendor
 
     def _book_holdup(self, smb: np.ndarray, vendor: np.ndarray, amount: np.ndarray) -> None:
         """The hold-up part of this month's fees (already transferred), on both sides."""
-        np.add.at(self.ledger["smb_holdup_paid"], smb, amount)
-        np.add.at(self.ledger["vendor_holdup_received"], vendor, amount)
+        self.ledger["smb_holdup_paid"] += _sum_by(smb, amount, len(self.cost))
+        self.ledger["vendor_holdup_received"] += _sum_by(vendor, amount, self.places)
 
     def _end(self, contracts: np.ndarray, reason: str) -> None:
         """End contracts for ``reason``, counting those ended before their term."""
@@ -1211,6 +1215,12 @@ class EcosystemModel(mesa.Model):
                 edge["functions"] += "," + name
                 edge["share"] += float(c.share[k])
         return graph
+
+
+def _sum_by(index: np.ndarray, amount, size: int) -> np.ndarray:
+    """``amount`` (an array like ``index``, or a scalar) summed per value of ``index``, over ``size``."""
+    weights = np.broadcast_to(np.asarray(amount, dtype=float), np.shape(index))
+    return np.bincount(index, weights=weights, minlength=size)
 
 
 def _subset(inputs: ReviewInputs, mask: np.ndarray) -> ReviewInputs:

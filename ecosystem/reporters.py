@@ -56,7 +56,11 @@ def mean_relational_capital(model: EcosystemModel) -> float:
     if not len(act):
         return float("nan")
     return float(
-        model.pairs.trust_at(np.unique(c.pair[act]), model.month, model.params["trust_decay"]).mean()
+        model.pairs.trust_at(
+            np.flatnonzero(np.bincount(c.pair[act], minlength=len(model.pairs))),
+            model.month,
+            model.params["trust_decay"],
+        ).mean()
     )
 
 

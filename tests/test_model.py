@@ -16,6 +16,17 @@ from ecosystem.reporters import MODEL_REPORTERS
 
 REPORTERS = (
     "outsourcing_share",
+    "mean_vendor_profit",
+    "vendor_exits",
+    "vendor_entries",
+    "smb_exits",
+    "mean_smb_margin",
+    "renewal_fee_change",
+    "holdup_transfer",
+    "lemon_share_new_contracts",
+    "rehired_fired_vendor",
+    "contracts_ended_early",
+    "overbilling",
     "active_contracts",
     "shirking_rate",
     "mean_delivered_quality",
@@ -32,15 +43,20 @@ REPORTERS = (
     "vendor_hhi",
 )
 
-#: Busy enough that every mechanism fires within 30 months: failures, breaches, exits, entries.
+#: Busy enough that every mechanism fires within 30 months: failures, breaches, SMB and vendor exits
+#: and entries, renewals, overbilling.
 BUSY = dict(
     n_smbs=80,
     n_vendors=15,
     vendor_failure_rate=0.03,
     breach_rate=0.1,
     sourcing_policy="dual",
-    base_revenue=9.0,
-    initial_cash=5.0,
+    core_cost_share=0.5,
+    initial_cash=2.0,
+    contract_duration=6,
+    contract_type={"time_and_materials": 0.5, "fixed_price": 0.5},
+    monitoring_intensity=0.1,
+    lemon_share=0.4,
 )
 
 
@@ -60,7 +76,8 @@ def test_same_seed_same_run_bit_for_bit():
     assert _edges(one.network) == _edges(two.network)
     assert sorted(one.network.nodes(data=True)) == sorted(two.network.nodes(data=True))
     np.testing.assert_array_equal(one.cash, two.cash)
-    np.testing.assert_array_equal(one.ties.trust, two.ties.trust)
+    np.testing.assert_array_equal(one.pairs.column("trust"), two.pairs.column("trust"))
+    np.testing.assert_array_equal(one.vendors.cash, two.vendors.cash)
 
 
 def test_seed_may_be_a_generator():
@@ -83,9 +100,41 @@ def test_different_seed_different_run():
 def test_parameters_reach_the_model():
     model = EcosystemModel(rng=1, n_smbs=33, n_vendors=7, sourcing_policy="multi")
     assert model.params["n_smbs"] == 33 and model.slots == 3
-    assert model.outsourced.shape == (33, len(BUSINESS_FUNCTIONS)) and len(model.vendors.alive) == 7
+    assert model.outsourced.shape == (33, len(BUSINESS_FUNCTIONS))
+    assert len(model.vendors.alive) == 14 and model.vendors.alive.sum() == 7  # room for entrants
     with pytest.raises(ValueError, match="lemon_share"):
         EcosystemModel(rng=1, lemon_share=1.5)
+
+
+def test_seed_keyword_points_to_rng():
+    with pytest.raises(TypeError, match="rng="):
+        EcosystemModel(seed=1)
+
+
+def test_a_contract_mix_is_realised_in_exact_proportions():
+    mix = {"fixed_price": 0.25, "time_and_materials": 0.25, "performance_based": 0.5}
+    model = EcosystemModel(rng=3, n_smbs=40, n_vendors=10, contract_type=mix)
+    assert np.bincount(model.contract_kind, minlength=3).tolist() == [10, 10, 20]
+    other = EcosystemModel(rng=4, n_smbs=40, n_vendors=10, contract_type=mix)
+    assert not np.array_equal(model.contract_kind, other.contract_kind)  # who gets which is drawn
+    for _ in range(6):
+        model.step()
+    c = model.contracts
+    act = c.active_index()
+    assert np.array_equal(c.kind[act], model.contract_kind[c.smb[act]])  # contracts follow their SMB
+
+
+def test_the_run_starts_from_the_smbs_own_arrangements():
+    """Warm start: at month 0 the SMBs already buy what their rules choose, from vendors found by
+    their own search, on contracts of staggered ages; nothing of it was paid during the run."""
+    model = EcosystemModel(rng=2)
+    c = model.contracts
+    act = c.active_index()
+    assert model.outsourced.mean() > 0.3 and len(act) > 100
+    assert (c.start[act] <= 0).all() and (c.end[act] >= 1).all()
+    assert len(np.unique(c.end[act])) > 12  # renewals spread over the first term
+    assert model.ledger["smb_paid"].sum() == 0 and (model.cash == model.params["initial_cash"]).all()
+    assert all((months <= 0).all() for months in c.signed_months)  # begun before the run
 
 
 # --- the relationship network ------------------------------------------------------------------
@@ -101,7 +150,8 @@ def test_network_is_a_graph_of_smbs_vendors_peers_and_contracts():
     assert smbs | vendors == set(graph.nodes) and not smbs & vendors
     assert smbs == {a.unique_id for a in model.agents_by_type[SMB]}
     assert vendors == {a.unique_id for a in model.agents_by_type[Vendor]}
-    assert len(smbs) == model.smb_active.sum() < model.params["n_smbs"]  # some exited: not drawn
+    assert len(smbs) == model.smb_active.sum()
+    assert model.datacollector.get_model_vars_dataframe()["smb_exits"].sum() > 0  # some exited, some replaced
 
     edge_kinds = {data["kind"] for _, _, data in graph.edges(data=True)}
     assert edge_kinds == {"peer", "contract"}
@@ -118,7 +168,7 @@ def test_network_is_a_graph_of_smbs_vendors_peers_and_contracts():
         assert 0.0 <= data["relational_capital"] <= 1.0
         assert 0.0 < data["share"] <= len(BUSINESS_FUNCTIONS)
         assert set(data["functions"].split(",")) <= set(BUSINESS_FUNCTIONS)
-        assert data["contract_type"] == model.params["contract_type"]
+        assert data["contract_type"] in BUSY["contract_type"]
     assert contract_edges == len(pairs) > 0
     trust = [d["relational_capital"] for _, _, d in graph.edges(data=True) if d["kind"] == "contract"]
     assert max(trust) > 0.2  # relationships have built trust, not just zeros
@@ -137,15 +187,19 @@ def test_network_follows_the_model_month_by_month():
 
 def test_agents_by_type_match_active_smbs_and_vendors():
     model = EcosystemModel(rng=5, **BUSY)
-    exited = False
     for _ in range(30):
         model.step()
         assert len(model.agents_by_type[SMB]) == model.smb_active.sum()
         assert len(model.agents_by_type[Vendor]) == model.vendors.alive.sum()
-        exited |= model.smb_active.sum() < BUSY["n_smbs"]
-    assert exited
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert (
+        frame["smb_exits"].sum() > 0 and frame["vendor_exits"].sum() > 0 and frame["vendor_entries"].sum() > 0
+    )
     assert all(model.smb_active[a.index] for a in model.agents_by_type[SMB])
     assert all(model.vendors.alive[a.place] for a in model.agents_by_type[Vendor])
+    assert all(model.vendor_agents[k] is None for k in np.flatnonzero(~model.vendors.alive))
+    ids = [a.unique_id for a in model.agents]
+    assert len(ids) == len(set(ids))  # entrants are new agents
 
 
 def test_agents_read_the_model_state(small_model):
@@ -185,7 +239,14 @@ def test_reporters_measure_what_they_say(small_model):
     active = model.smb_active
     assert last["outsourcing_share"] == model.outsourced[active].mean()
     assert last["active_contracts"] == len(act) > 0
-    assert last["smb_survival_rate"] == active.mean()
+    assert last["smb_survival_rate"] == (active & model.cohort).mean()
+    assert last["active_smbs"] == active.sum()
+    earning = active & (model.revenue > 0)  # entrants of this month have no revenue yet
+    margin = model.profit[earning] / model.revenue[earning]
+    assert last["mean_smb_margin"] == pytest.approx(margin.mean())
+    alive = model.vendors.alive
+    assert last["mean_vendor_profit"] == pytest.approx(model.flows["vendor_profit"][alive].mean())
+    assert last["rehired_fired_vendor"] == 0
     contracted = model.vendors.true_quality[c.vendor[act]]
     assert last["mean_contracted_vendor_quality"] == pytest.approx(contracted.mean())
     assert last["mean_inhouse_capability"] == pytest.approx(model.functions.capability[active].mean())
@@ -198,15 +259,49 @@ def test_reporters_measure_what_they_say(small_model):
     assert frame["shirking_rate"].dropna().between(0, 1).all()
     assert frame["mean_relational_capital"].dropna().between(0, 1).all()
     assert frame["mean_relational_capital"].iloc[-1] > frame["mean_relational_capital"].dropna().iloc[0]
+    assert (frame["holdup_transfer"] >= 0).all() and (frame["overbilling"] >= 0).all()
+    assert frame["renewal_fee_change"].dropna().ge(0).all()
+    assert frame["lemon_share_new_contracts"].dropna().between(0, 1).all()
+
+
+def test_every_transfer_is_booked_twice():
+    model = run_model(30, 8, **BUSY)
+    errors = model.check_ledger()
+    assert max(errors.values()) < 1e-8, errors
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert frame["overbilling"].sum() > 0 and frame["holdup_transfer"].sum() > 0  # both channels moved money
+    assert model.ledger["smb_paid"].sum() > 0 and model.ledger["vendor_costs"].sum() > 0
+
+
+def test_contract_endings_are_logged_with_their_reasons():
+    model = run_model(30, 9, **BUSY)
+    endings = model.contracts.endings()
+    reasons = set(np.unique(endings["reason"]).tolist())
+    from ecosystem.mechanisms.contracts import ENDINGS
+
+    assert {ENDINGS.index("poor_performance"), ENDINGS.index("vendor_exit")} <= reasons
+    assert (endings["ended"] >= endings["start"]).all()
+    frame = model.datacollector.get_model_vars_dataframe()
+    early = (endings["ended"] < endings["term_end"]).sum()
+    assert frame["contracts_ended_early"].sum() == early
+    share = model.contracts.ended_within(24, 1, 30)
+    assert 0 < share <= 1
 
 
 def test_means_over_nothing_are_nan_not_zero():
-    # reviews spread over ten years: nobody has decided to buy after one month
-    model = EcosystemModel(rng=1, n_smbs=5, n_vendors=1, review_interval=120)
+    # nobody can buy: the only vendor offers nothing the SMBs would take at a fee above their cost
+    model = EcosystemModel(rng=1, n_smbs=5, n_vendors=1, vendor_cost_ratio=5.0, vendor_entry_rate=0.0)
     model.step()
     last = model.datacollector.get_model_vars_dataframe().iloc[-1]
     assert last["active_contracts"] == 0
-    for name in ("shirking_rate", "mean_contracted_vendor_quality", "mean_relational_capital", "vendor_hhi"):
+    for name in (
+        "shirking_rate",
+        "mean_contracted_vendor_quality",
+        "mean_relational_capital",
+        "vendor_hhi",
+        "renewal_fee_change",
+        "lemon_share_new_contracts",
+    ):
         assert np.isnan(last[name]), name
 
 
@@ -220,7 +315,7 @@ def test_agent_data_only_when_asked():
     smbs = verbose.datacollector.get_agenttype_vars_dataframe(SMB)
     vendors = verbose.datacollector.get_agenttype_vars_dataframe(Vendor)
     assert {"cash", "core_performance", "outsourced_functions", "mean_capability"} <= set(smbs.columns)
-    assert {"true_quality", "clients", "income"} <= set(vendors.columns)
+    assert {"true_quality", "clients", "income", "profit", "price", "capacity"} <= set(vendors.columns)
     assert len(smbs) == 3 * 20
     assert smbs.xs(3, level="Step")["cash"].tolist() == verbose.cash.tolist()
     # collecting agent data must not change the run

@@ -1,111 +1,336 @@
-"""Theory tests: the model shows the effects its four perspectives predict.
+"""Theory tests: the effects the four perspectives predict emerge on the default market.
 
-Each test runs a stated scenario over the seeds in ``helpers.THEORY_SEEDS`` (everything else at
-its default), averages over seeds and asserts the predicted direction with a margin well inside
-the measured effect (measured sizes are noted in each docstring, seeds 1-5). Runs are kept small
-(100-150 SMBs, 24-72 months) so the whole module takes a few seconds.
+Every test runs a stated scenario on the **default market** (100 SMBs, 30 vendors, every
+parameter at its default unless the scenario names it; no capacity or size is tuned) over the six
+seeds of :data:`theory_runs.SEEDS`. An effect holds when it has the predicted direction in the mean
+and in at least 5 of the 6 paired seeds (arms share seeds). Measured values (seeds 1-6) are noted
+in each docstring. Runs are simulated once for 120 months and shared between tests
+(``theory_runs``), two processes at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from helpers import THEORY_SEEDS, per_seed, run_model
+import pytest
+from theory_runs import months, per_seed
 
 from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
 from ecosystem.mechanisms.relational_capital import update_trust
 
+LEMONS = dict(lemon_share=0.5, due_diligence=0.0)
+#: Every scenario of this module and the months its tests need (60 unless stated).
+SCENARIOS = [
+    ({}, 120),
+    *({"referral_weight": w, **LEMONS} for w in (0.0, 1.0)),
+    *({"vendor_patience": x, "monitoring_intensity": 0.0} for x in (0.99, 0.9, 0.7, 0.5)),
+    {"monitoring_intensity": 0.0},
+    *({"contract_type": k, "monitoring_intensity": 0.1} for k in ("fixed_price", "performance_based")),
+    *({"monitoring_intensity": m} for m in (0.6, 0.9)),
+    *(({"asset_specificity": s}, 96) for s in (0.1, 0.5, 0.9)),
+    *(
+        {"decision_rule": "tce", "asset_specificity": s, "uncertainty": u}
+        for s in (0.1, 0.9)
+        for u in (0.1, 0.7)
+    ),
+    *(({"lemon_share": x, "due_diligence": 0.0, "monitoring_intensity": 0.0}, 120) for x in (0.1, 0.5)),
+    ({"vendor_failure_rate": 0.05}, 120),
+    *({"decision_rule": r} for r in ("rbv", "cost")),
+    *({"lemon_share": 0.5, "due_diligence": d} for d in (0.0, 0.9)),
+    *({"vendor_failure_rate": 0.05, "sourcing_policy": s} for s in ("dual", "multi")),
+    *({"capability_decay": x} for x in (0.0, 0.05)),
+    *({"innovation_rate": x} for x in (0.01, 0.05)),
+]
 
-def _late_outsourcing_share(frame):
-    """Outsourcing share after two full review cycles (months 25-48): decisions have settled."""
-    return frame["outsourcing_share"].iloc[24:].mean()
+
+@pytest.fixture(scope="module", autouse=True)
+def _simulate_all():
+    """Simulate every scenario of this module at once, so both worker processes stay busy."""
+    from theory_runs import ensure
+
+    ensure(SCENARIOS)
 
 
-def _mean_shirking_rate(frame):
-    return np.nanmean(frame["shirking_rate"])
+def _holds(lower: np.ndarray, higher: np.ndarray, pairs: int = 5) -> bool:
+    """``higher`` exceeds ``lower`` in the mean and in at least ``pairs`` of the paired seeds."""
+    return higher.mean() > lower.mean() and int((higher > lower).sum()) >= pairs
 
 
-def test_tce_outsourcing_falls_as_asset_specificity_rises():
-    """TCE (Williamson): specific assets raise the cost of market governance, so firms make more.
+def _mean(column: str, first: int = 1, last: int = 60):
+    return lambda frame, extras: float(np.nanmean(months(frame, first, last)[column]))
 
-    Scenario: decision_rule="tce", 150 SMBs, 48 months; outsourcing share over months 25-48 at
-    mean asset_specificity 0.1, 0.5 and 0.9. Measured: 0.55, 0.37, 0.24 (each seed in the same order).
+
+# --- agency theory: moral hazard and the shadow of the future ------------------------------------
+
+
+def test_patient_vendors_rarely_shirk_even_unmonitored():
+    """Relational contracting (Klein & Leffler 1981; Baker, Gibbons & Murphy 2002; Levin 2003).
+
+    Scenario: monitoring_intensity 0, fixed price (default); mean shirking rate over months 1-48
+    by mean vendor patience 0.99 / 0.95 (default) / 0.9 / 0.7 / 0.5. Without audits only the
+    quality the SMB measures reveals shirking, yet a patient vendor keeps its effort because a
+    strike costs it the renewal and referrals. Measured: 0.05 / 0.12 / 0.38 / 0.83 / 0.93.
     """
-    shares = [
-        per_seed(_late_outsourcing_share, 48, n_smbs=150, decision_rule="tce", asset_specificity=s)
-        for s in (0.1, 0.5, 0.9)
-    ]
-    low, mid, high = (s.mean() for s in shares)
-    assert low > mid + 0.08
-    assert mid > high + 0.06
-    assert np.all(shares[0] > shares[1]) and np.all(shares[1] > shares[2])
+    shirking = _mean("shirking_rate", 1, 48)
+    rate = {x: per_seed(shirking, vendor_patience=x, monitoring_intensity=0.0) for x in (0.99, 0.9, 0.7, 0.5)}
+    rate[0.95] = per_seed(shirking, monitoring_intensity=0.0)
+    assert rate[0.99].mean() < 0.25 and rate[0.95].mean() < 0.5  # well below 1 when patient
+    for patient, impatient in ((0.99, 0.95), (0.95, 0.9), (0.9, 0.7), (0.7, 0.5)):
+        assert _holds(rate[patient], rate[impatient])
+    assert rate[0.5].mean() > 0.8
 
 
 def test_monitoring_reduces_shirking():
     """Agency theory: a higher chance of being caught makes shirking a worse bet for the vendor.
 
-    Scenario: defaults (fixed price), 100 SMBs, 36 months; mean monthly shirking rate at
-    monitoring_intensity 0, 0.3, 0.6, 0.9. Measured: 1.00, 0.16, 0.028, 0.008.
+    Scenario: defaults (fixed price); mean shirking rate over months 1-48 at monitoring_intensity
+    0, 0.3 (default), 0.6, 0.9. Measured: 0.12, 0.028, 0.0037, 0.0006.
     """
-    levels = (0.0, 0.3, 0.6, 0.9)
-    rates = [per_seed(_mean_shirking_rate, 36, n_smbs=100, monitoring_intensity=m) for m in levels]
-    means = [r.mean() for r in rates]
-    assert means[0] > 0.9  # unmonitored fixed-price vendors always shirk: nothing to lose
-    for looser, tighter in zip(means, means[1:], strict=False):
-        assert tighter < 0.5 * looser
+    shirking = _mean("shirking_rate", 1, 48)
+    rates = [per_seed(shirking, monitoring_intensity=0.0), per_seed(shirking)]
+    rates += [per_seed(shirking, monitoring_intensity=m) for m in (0.6, 0.9)]
     for looser, tighter in zip(rates, rates[1:], strict=False):
-        assert np.all(tighter < looser)
+        assert _holds(tighter, looser)
+        assert tighter.mean() < 0.5 * looser.mean()
 
 
-def test_performance_based_contracts_reduce_shirking():
-    """Agency theory (Eisenhardt 1989): outcome-based pay aligns the agent's interest.
+def test_performance_based_pay_cuts_shirking_at_low_monitoring():
+    """Agency theory (Holmström 1979; Eisenhardt 1989): a bonus-malus makes shirking cost pay.
 
-    Scenario: defaults (monitoring 0.3), 100 SMBs, 36 months; mean monthly shirking rate by
-    contract_type. Measured: performance_based 0.10, fixed_price 0.16, time_and_materials 0.34.
+    Scenario: monitoring_intensity 0.1; mean shirking rate over months 1-48, performance_based vs
+    fixed_price. Measured: 0.010 vs 0.080.
     """
-    rate = {
-        kind: per_seed(_mean_shirking_rate, 36, n_smbs=100, contract_type=kind)
-        for kind in ("performance_based", "fixed_price", "time_and_materials")
-    }
-    performance = rate["performance_based"].mean()
-    assert performance < 0.8 * rate["fixed_price"].mean()
-    assert performance < 0.5 * rate["time_and_materials"].mean()
-    assert np.all(rate["performance_based"] < rate["fixed_price"])
+    shirking = _mean("shirking_rate", 1, 48)
+    fixed = per_seed(shirking, contract_type="fixed_price", monitoring_intensity=0.1)
+    performance = per_seed(shirking, contract_type="performance_based", monitoring_intensity=0.1)
+    assert _holds(performance, fixed, pairs=6)
+    assert performance.mean() < 0.5 * fixed.mean()
+
+
+# --- agency and network theory: adverse selection, screening and referrals -------------------------
+
+
+def test_referrals_counter_adverse_selection():
+    """Network theory (Granovetter 1985; Ellison & Fudenberg 1995): peers' experience, good and bad,
+    reveals what screening cannot.
+
+    Scenario: lemon_share 0.5 and due_diligence 0 (lemons common, no screening), referral_weight
+    0 (peers not asked) vs 1; months 1-60. Measured: contracted true quality 0.716 vs 0.756; lemon
+    share of new contracts 0.76 vs 0.51.
+    """
+    quality = _mean("mean_contracted_vendor_quality", 1, 60)
+    lemons = _mean("lemon_share_new_contracts", 1, 60)
+    alone, asking = (
+        per_seed(quality, referral_weight=0.0, **LEMONS),
+        per_seed(quality, referral_weight=1.0, **LEMONS),
+    )
+    assert _holds(alone, asking)
+    lemons_alone = per_seed(lemons, referral_weight=0.0, **LEMONS)
+    lemons_asking = per_seed(lemons, referral_weight=1.0, **LEMONS)
+    assert _holds(lemons_asking, lemons_alone)
 
 
 def test_due_diligence_counters_adverse_selection():
     """Agency theory (Akerlof 1970): screening keeps overstating lemons out of the contract book.
 
-    Scenario: lemon_share=0.6, 150 SMBs, 24 months (the first two rounds of sourcing), and
-    vendor_capacity=60 so that good vendors are not rationed - otherwise, with 60 % lemons, the
-    few good vendors fill up and the contracted quality is set by capacity, not by information.
-    Mean contracted vendor (true) quality over the run at due_diligence 0.0 vs 0.9.
-    Measured: 0.709 vs 0.763 (+0.054; every seed higher).
+    Scenario: lemon_share 0.5; due_diligence 0 vs 0.9; months 1-24 (before experience piles up).
+    Measured: contracted true quality 0.726 vs 0.771.
     """
-    quality = {
-        d: per_seed(
-            lambda f: np.nanmean(f["mean_contracted_vendor_quality"]),
-            24,
-            n_smbs=150,
-            lemon_share=0.6,
-            vendor_capacity=60,
-            due_diligence=d,
-        )
-        for d in (0.0, 0.9)
+    quality = _mean("mean_contracted_vendor_quality", 1, 24)
+    blind, screened = (per_seed(quality, lemon_share=0.5, due_diligence=d) for d in (0.0, 0.9))
+    assert _holds(blind, screened)
+
+
+# --- transaction cost economics: hold-up and make-or-buy -----------------------------------------
+
+
+def test_holdup_rises_with_asset_specificity():
+    """TCE (Williamson 1985; Klein, Crawford & Alchian 1978): after the fundamental transformation
+    the incumbent raises its fee at renewal up to what specific assets lock in.
+
+    Scenario: asset_specificity 0.1 / 0.5 / 0.9; mean relative fee change at renewals (months
+    1-96) and hold-up transfer per contract in force (months 37-96). Measured: 0.7 % / 6.3 % /
+    16.6 %; 0.008 / 0.054 / 0.092 money units a month per contract.
+    """
+    change = _mean("renewal_fee_change", 1, 96)
+
+    def per_contract(frame, extras):
+        late = months(frame, 37, 96)
+        return float((late["holdup_transfer"] / late["active_contracts"].clip(lower=1)).mean())
+
+    changes = [per_seed(change, 96, asset_specificity=s) for s in (0.1, 0.5, 0.9)]
+    transfers = [per_seed(per_contract, 96, asset_specificity=s) for s in (0.1, 0.5, 0.9)]
+    for series in (changes, transfers):
+        assert _holds(series[0], series[1]) and _holds(series[1], series[2])
+
+
+def _logit(share):
+    share = np.clip(share, 1e-3, 1 - 1e-3)
+    return np.log(share / (1 - share))
+
+
+def test_tce_outsourcing_falls_with_specificity_more_steeply_under_uncertainty():
+    """TCE (Williamson 1985): asset specificity matters more where the future is uncertain.
+
+    Scenario: decision_rule tce; asset_specificity 0.1 vs 0.9 at uncertainty 0.1 and 0.7;
+    outsourcing share over months 25-48. Shares are bounded, so the interaction is read on the
+    log-odds scale, as a logistic regression would. Measured: 0.72 -> 0.37 at low uncertainty,
+    0.51 -> 0.12 at high uncertainty.
+    """
+    share = _mean("outsourcing_share", 25, 48)
+    out = {
+        (s, u): per_seed(share, decision_rule="tce", asset_specificity=s, uncertainty=u)
+        for s in (0.1, 0.9)
+        for u in (0.1, 0.7)
     }
-    assert quality[0.9].mean() > quality[0.0].mean() + 0.03
-    assert np.all(quality[0.9] > quality[0.0])
+    for u in (0.1, 0.7):
+        assert _holds(out[(0.9, u)], out[(0.1, u)], pairs=6)
+    fall_low = _logit(out[(0.1, 0.1)]) - _logit(out[(0.9, 0.1)])
+    fall_high = _logit(out[(0.1, 0.7)]) - _logit(out[(0.9, 0.7)])
+    assert _holds(fall_low, fall_high)
 
 
-# --- trust: built slowly, lost fast ---------------------------------------------------------------
+def test_tce_outsourcing_falls_as_asset_specificity_rises():
+    """TCE: specific assets raise the cost of market governance, so firms make more.
+
+    Scenario: decision_rule tce, uncertainty 0.1 and 0.7; outsourcing share over months 25-48 at
+    asset_specificity 0.1 vs 0.9 (see the interaction test for the measured values).
+    """
+    share = _mean("outsourcing_share", 25, 48)
+    for u in (0.1, 0.7):
+        low = per_seed(share, decision_rule="tce", asset_specificity=0.1, uncertainty=u)
+        high = per_seed(share, decision_rule="tce", asset_specificity=0.9, uncertainty=u)
+        assert high.mean() < low.mean() - 0.2
+
+
+# --- resource-based view ----------------------------------------------------------------------------
+
+
+def test_rbv_keeps_strategic_capable_functions_in_house():
+    """RBV (Barney 1991; Quinn & Hilmer 1994): keep what is strategic and what you do well.
+
+    Scenario: decision_rule rbv vs cost; share of the strategic (importance > 0.5), capable (above
+    median capability) functions kept in-house at month 48. Measured: 1.00 vs 0.32.
+    """
+    kept = lambda frame, extras: extras["strategic_capable_kept_48"]  # noqa: E731
+    rbv, cost = per_seed(kept, decision_rule="rbv"), per_seed(kept, decision_rule="cost")
+    assert _holds(cost, rbv, pairs=6)
+
+
+def test_outsourcing_erodes_in_house_capability():
+    """RBV: skills not used decay ("hollowing out").
+
+    Scenario: capability_decay 0 vs 0.05; mean in-house capability at month 60.
+    Measured: 0.69 vs 0.44.
+    """
+    capability = lambda frame, extras: float(frame["mean_inhouse_capability"].iloc[59])  # noqa: E731
+    kept, eroded = (per_seed(capability, capability_decay=x) for x in (0.0, 0.05))
+    assert _holds(eroded, kept, pairs=6)
+
+
+def test_innovation_follows_the_innovation_rate():
+    """Innovation: more innovation opportunities, more innovations (a sanity check of the channel).
+
+    Scenario: innovation_rate 0.01 vs 0.05; cumulative innovations at month 60. Measured: 59 vs 302.
+    """
+    total = lambda frame, extras: float(frame["cumulative_innovations"].iloc[59])  # noqa: E731
+    low, high = (per_seed(total, innovation_rate=x) for x in (0.01, 0.05))
+    assert _holds(low, high, pairs=6)
+    assert high.mean() > 3 * low.mean()
+
+
+# --- selection: survival responds to lemons, failures and governance -------------------------------
+
+
+def test_smb_survival_falls_with_lemons_when_unguarded():
+    """Economic selection: bad outsourcing outcomes sink thin-margin firms.
+
+    Scenario: due_diligence 0 and monitoring_intensity 0; lemon_share 0.1 vs 0.5; share of the
+    initial SMBs in business at month 120. Measured: 0.92 vs 0.72.
+    """
+    survival = lambda frame, extras: float(frame["smb_survival_rate"].iloc[-1])  # noqa: E731
+    unguarded = dict(due_diligence=0.0, monitoring_intensity=0.0)
+    few, many = (per_seed(survival, 120, lemon_share=x, **unguarded) for x in (0.1, 0.5))
+    assert _holds(many, few)
+
+
+def test_smb_survival_falls_with_vendor_failures_under_single_sourcing():
+    """Dependency risk: a single vendor's failure takes the function's output with it.
+
+    Scenario: single sourcing (default); vendor_failure_rate 0.005 (default) vs 0.05; share of
+    the initial SMBs in business at month 120. Measured: 0.90 vs 0.78.
+    """
+    survival = lambda frame, extras: float(frame["smb_survival_rate"].iloc[-1])  # noqa: E731
+    rare, frequent = per_seed(survival, 120), per_seed(survival, 120, vendor_failure_rate=0.05)
+    assert _holds(frequent, rare)
+
+
+def test_diversification_limits_disruption_per_function():
+    """Risk and dependency: spreading a function over vendors limits what one failure takes away.
+
+    Scenario: vendor_failure_rate 0.05; disruption loss per outsourced function-month over months
+    1-60 under single, dual and multi sourcing. Measured: 0.058, 0.036, 0.011.
+    """
+
+    def per_function(frame, extras):
+        first = months(frame, 1, 60)
+        function_months = (first["outsourcing_share"] * first["active_smbs"] * len(BUSINESS_FUNCTIONS)).sum()
+        return float(first["disruption_loss"].sum() / function_months)
+
+    single = per_seed(per_function, vendor_failure_rate=0.05)
+    dual, multi = (
+        per_seed(per_function, vendor_failure_rate=0.05, sourcing_policy=s) for s in ("dual", "multi")
+    )
+    assert _holds(dual, single) and _holds(multi, dual)
+    assert multi.mean() < 0.5 * single.mean()
+
+
+# --- empirical anchors at the defaults ---------------------------------------------------------------
+
+
+def test_relationship_failures_within_two_years_match_surveys():
+    """Outsourcing surveys report that 20-25 % of relationships fail within two years (Dun &
+    Bradstreet 2000).
+
+    Scenario: defaults; share of the relationships begun in months 1-60 that ended (any reason:
+    poor performance, non-renewal, vendor exit, back-sourcing, SMB exit) within 24 months.
+    Acceptance: within 10-40 % in the mean and in at least 5 of 6 seeds. Measured: 0.34 (0.24-0.45).
+    """
+    ended = per_seed(lambda frame, extras: extras["ended_within_24_of_1_60"], 120)
+    assert 0.10 <= ended.mean() <= 0.40
+    assert int(((ended >= 0.10) & (ended <= 0.40)).sum()) >= 5
+
+
+def test_smb_margins_are_those_of_small_firms():
+    """Small firms' net margins are a few per cent of revenue.
+
+    Scenario: defaults; mean SMB net margin over months 13-120. Acceptance: 5-10 % in the mean.
+    Measured: 7.6 %.
+    """
+    margin = per_seed(_mean("mean_smb_margin", 13, 120), 120)
+    assert 0.05 <= margin.mean() <= 0.10
+
+
+def test_smbs_remember_the_vendors_they_fired():
+    """Memory: no SMB re-hires a vendor it ended for poor performance within ``blacklist_months``.
+
+    Scenario: defaults (120 months) and the lemon-heavy market without referrals (60 months, many
+    terminations); the reporter ``rehired_fired_vendor``.
+    """
+    rehired = lambda frame, extras: float(frame["rehired_fired_vendor"].sum())  # noqa: E731
+    assert per_seed(rehired, 120).sum() == 0
+    assert per_seed(rehired, referral_weight=0.0, **LEMONS).sum() == 0
+
+
+# --- network theory: trust built slowly, lost fast ---------------------------------------------------
 
 
 def _months_to_cross(start, target, good):
     """Months of only good (or only failed) deliveries, one a month, to move trust past ``target``."""
-    trust, months = start, 0
+    trust, count = start, 0
     while (trust < target) if good else (trust >= target):
         trust = float(update_trust(trust, int(good), int(not good), 0.05, 0.3))
-        months += 1
-    return months
+        count += 1
+    return count
 
 
 def test_trust_builds_slower_than_it_falls_in_the_update_rule():
@@ -113,109 +338,42 @@ def test_trust_builds_slower_than_it_falls_in_the_update_rule():
 
     Crossing the same band [0.25, 0.5) takes 8 good months upwards but 2 failures downwards.
     """
-    build = _months_to_cross(0.25, 0.5, good=True)
-    lose = _months_to_cross(0.5, 0.25, good=False)
-    assert (build, lose) == (8, 2)
+    assert (_months_to_cross(0.25, 0.5, good=True), _months_to_cross(0.5, 0.25, good=False)) == (8, 2)
 
 
-def _trust_history(seed, steps, **params):
-    """(months, ties) array of every tie's trust at each month end; NaN before the tie exists."""
-    model = run_model(0, seed, **params)
-    history = []
-    for _ in range(steps):
+def _trust_steps(seed, **params):
+    """Monthly trust changes on ties with a delivery that start the month in [0.25, 0.5)."""
+    from helpers import run_model
+
+    model = run_model(0, seed, n_smbs=100, **params)
+    rises, falls = [], []
+    previous: dict[int, float] = {}
+    for _ in range(72):
         model.step()
-        history.append(model.ties.trust.copy())
-    out = np.full((steps, len(history[-1])), np.nan)
-    for month, trust in enumerate(history):
-        out[month, : len(trust)] = trust
-    return out
-
-
-def _band_crossings(trajectory, low, high):
-    """Months each crossing of the band [low, high) took, upwards and downwards."""
-    up, down = [], []
-    last_low = last_high = None
-    for month, trust in enumerate(trajectory):
-        if np.isnan(trust):
-            continue
-        if trust < low:
-            if last_high is not None:
-                down.append(month - last_high)
-                last_high = None
-            last_low = month
-        elif trust >= high:
-            if last_low is not None:
-                up.append(month - last_low)
-                last_low = None
-            last_high = month
-    return up, down
-
-
-def _trust_steps(history, low=0.25, high=0.5):
-    """Mean size of the monthly rises and falls of trust on ties that start the month in [low, high).
-
-    Conditioning on the level compares like with like: a rise closes a share of the gap to 1 and
-    a fall takes a share of what there is, so raw step sizes depend on where trust stands.
-    """
-    start, change = history[:-1], np.diff(history, axis=0)
-    in_band = (start >= low) & (start < high)
-    return change[in_band & (change > 1e-12)].mean(), -change[in_band & (change < -1e-12)].mean()
+        c = model.contracts
+        pair = np.unique(c.pair[model._delivery])
+        key = model.pairs.smb[pair] * model.places + model.pairs.vendor[pair]
+        trust = model.pairs.trust_at(pair, model.month, params.get("trust_decay", 0.02))
+        now = dict(zip(key.tolist(), trust.tolist(), strict=True))
+        for k, value in now.items():
+            before = previous.get(k)
+            if before is not None and 0.25 <= before < 0.5:
+                (rises if value > before + 1e-12 else falls if value < before - 1e-12 else []).append(
+                    value - before
+                )
+        previous = now
+    return np.mean(rises), -np.mean(falls)
 
 
 def test_trust_builds_slower_than_it_falls_in_the_model():
     """Model-level check of the trust asymmetry (relational capital, network theory).
 
-    Scenario: defaults but trust_decay=0 (so trust falls only on failures, not while idle),
-    100 SMBs, 72 months, four seeds pooled. Every tie's trust path is recorded.
-    (1) Crossing [0.25, 0.5): median months upwards vs downwards; measured 9 vs 5.
-    (2) Mean monthly rise vs fall of trust on ties starting the month in [0.25, 0.5); measured
-        0.033 vs 0.106. With the parameters reversed (trust_gain=0.3, trust_loss=0.05) the steps
-        reverse too (measured 0.206 vs 0.018), so the asymmetry is the parameters' doing, not an
-        artefact of the measurement.
+    Scenario: defaults but trust_decay 0, 72 months, seeds 1-3; the mean monthly rise and fall of
+    trust on ties with a delivery that start the month in [0.25, 0.5). With the parameters
+    reversed (trust_gain 0.3, trust_loss 0.05) the steps reverse too, so the asymmetry is the
+    parameters' doing, not an artefact of the measurement.
     """
-    up, down, rises, falls = [], [], [], []
-    for seed in THEORY_SEEDS[:4]:
-        history = _trust_history(seed, 72, n_smbs=100, trust_decay=0.0)
-        for tie in history.T:
-            u, d = _band_crossings(tie, 0.25, 0.5)
-            up += u
-            down += d
-        rise, fall = _trust_steps(history)
-        rises.append(rise)
-        falls.append(fall)
-    assert len(up) > 100 and len(down) > 20
-    assert np.median(up) >= 1.5 * np.median(down)
-    assert np.mean(falls) > 2.5 * np.mean(rises)
-
-    reversed_history = _trust_history(1, 72, n_smbs=100, trust_decay=0.0, trust_gain=0.3, trust_loss=0.05)
-    rise, fall = _trust_steps(reversed_history)
+    steps = np.array([_trust_steps(seed, trust_decay=0.0) for seed in (1, 2, 3)])
+    assert np.all(steps[:, 1] > 2.5 * steps[:, 0])
+    rise, fall = _trust_steps(1, trust_decay=0.0, trust_gain=0.3, trust_loss=0.05)
     assert rise > 2.5 * fall
-
-
-def test_multi_sourcing_limits_disruption_from_vendor_failures():
-    """Risk and dependency: spreading a function over vendors limits what one failure takes away.
-
-    Scenario: vendor_failure_rate=0.05 (a vendor of average stability fails every 20 months),
-    150 SMBs, 60 months, in a market deep enough to multi-source (n_vendors=60,
-    vendor_capacity=50; with the default 30 x 20, half of the places stand empty at this failure
-    rate and multi-sourced functions cannot find three vendors). Cumulative disruption loss in
-    total and per outsourced function-month, single vs dual vs multi.
-    Measured total: single 1425, dual 681, multi 338; per outsourced function-month:
-    0.061, 0.032, 0.019.
-    """
-    market = dict(n_smbs=150, n_vendors=60, vendor_capacity=50, vendor_failure_rate=0.05)
-
-    def per_function(frame):
-        active_smbs = frame["smb_survival_rate"] * market["n_smbs"]
-        function_months = (frame["outsourcing_share"] * active_smbs * len(BUSINESS_FUNCTIONS)).sum()
-        return frame["disruption_loss"].sum() / function_months
-
-    total, relative = {}, {}
-    for policy in ("single", "dual", "multi"):
-        total[policy] = per_seed(lambda f: f["disruption_loss"].sum(), 60, sourcing_policy=policy, **market)
-        relative[policy] = per_seed(per_function, 60, sourcing_policy=policy, **market)
-    assert total["single"].mean() > 0  # failures do disrupt single-sourced functions
-    assert total["multi"].mean() < 0.5 * total["single"].mean()
-    assert relative["multi"].mean() < 0.5 * relative["single"].mean()
-    assert relative["dual"].mean() < relative["single"].mean()
-    assert np.all(relative["multi"] < relative["single"])

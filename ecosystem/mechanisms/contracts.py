@@ -70,17 +70,19 @@ BILL_FLOOR = 0.3
 ENDINGS: tuple[str, ...] = ("not_renewed", "poor_performance", "vendor_exit", "brought_in_house", "smb_exit")
 
 
+_TERM_TABLE = {
+    name: np.array([getattr(CONTRACT_TERMS[k], name) for k in CONTRACT_KINDS])
+    for name in ContractTerms.__dataclass_fields__
+}
+
+
 def term_arrays(kind: np.ndarray) -> dict[str, np.ndarray]:
     """The terms of each contract, by its kind, as arrays.
 
     >>> term_arrays(np.array([0, 2]))["bonus_slope"].tolist()
     [0.0, 2.0]
     """
-    table = {
-        name: np.array([getattr(CONTRACT_TERMS[k], name) for k in CONTRACT_KINDS])
-        for name in ContractTerms.__dataclass_fields__
-    }
-    return {name: column[kind] for name, column in table.items()}
+    return {name: column[kind] for name, column in _TERM_TABLE.items()}
 
 
 def _bonus(slope, cap, measured, sla_threshold):
@@ -150,6 +152,7 @@ class ContractBook:
         self.size = 0
         for name, dtype in _FIELDS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
+        self._active_cache: np.ndarray | None = None
         self.log_start: list[np.ndarray] = []
         self.log_ended: list[np.ndarray] = []
         self.log_term_end: list[np.ndarray] = []
@@ -172,12 +175,16 @@ class ContractBook:
             else:
                 getattr(self, name)[index] = columns[name]
         self.size += n
+        self._active_cache = None
         self.signed_months.append(np.asarray(columns["start"], dtype=np.int64))
         return index
 
     def active_index(self) -> np.ndarray:
-        """Indices of the contracts in force."""
-        return np.flatnonzero(self.active[: self.size])
+        """Indices of the contracts in force (read-only; recomputed after signings and endings)."""
+        if self._active_cache is None:
+            self._active_cache = np.flatnonzero(self.active[: self.size])
+            self._active_cache.flags.writeable = False
+        return self._active_cache
 
     def terminate(self, index: np.ndarray, month: int, reason: str) -> None:
         """End the given active contracts in ``month`` for ``reason`` (one of :data:`ENDINGS`)."""
@@ -186,6 +193,7 @@ class ContractBook:
         if not len(index):
             return
         self.active[index] = False
+        self._active_cache = None
         self.log_start.append(self.start[index].copy())
         self.log_ended.append(np.full(len(index), month, dtype=np.int64))
         self.log_term_end.append(self.end[index].copy())
@@ -233,6 +241,7 @@ class ContractBook:
             column = getattr(self, name)
             column[: len(keep)] = column[keep]
         self.size = len(keep)
+        self._active_cache = None
 
     def _reserve(self, needed: int) -> None:
         capacity = len(self.smb)

@@ -1,0 +1,91 @@
+"""Runs for the theory tests: one simulation per (scenario, seed), cached and run two at a time.
+
+A scenario is a dict of parameters changed from the defaults, run for as many months as the
+tests that use it need; a statistic over the first *m* months of a run equals the statistic of an
+*m*-month run with the same seed (the model is deterministic given its seed), so one run serves
+every test that uses the same scenario. Runs go to a pool of worker processes (forked on Linux)
+and are cached for the test session.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ecosystem import EcosystemModel
+
+#: Seeds of the theory tests: every arm of every test runs once per seed (paired across arms).
+SEEDS = (1, 2, 3, 4, 5, 6)
+#: Months a scenario is simulated unless a test asks for more or fewer; tests use prefixes.
+MONTHS = 60
+
+_CACHE: dict[tuple[str, int], tuple[pd.DataFrame, dict]] = {}
+
+
+def _key(scenario: Mapping) -> str:
+    return json.dumps(dict(sorted(scenario.items())), sort_keys=True)
+
+
+def _simulate(job: tuple[str, int, int]) -> tuple[tuple[str, int], tuple[pd.DataFrame, dict]]:
+    key, seed, length = job
+    model = EcosystemModel(rng=seed, **json.loads(key))
+    extras: dict = {}
+    for month in range(1, length + 1):
+        model.step()
+        if month == 84:
+            extras["ended_within_24_of_1_60"] = model.contracts.ended_within(24, 1, 60)
+        if month == 48:
+            f = model.functions
+            strategic = (f.importance > 0.5) & (f.capability > np.median(f.capability))
+            kept = ~model.outsourced[strategic & model.smb_active[:, None]]
+            extras["strategic_capable_kept_48"] = float(kept.mean())
+    return (key, seed), (model.datacollector.get_model_vars_dataframe().reset_index(drop=True), extras)
+
+
+def ensure(scenarios: Iterable[Mapping], length: int = MONTHS) -> None:
+    """Simulate every (scenario, seed) not yet cached for ``length`` months, two processes at a time.
+
+    ``scenarios`` holds dicts of parameters, or (dict, months) pairs for other run lengths.
+    """
+    jobs = {}
+    for item in scenarios:
+        scenario, months_ = item if isinstance(item, tuple) else (item, length)
+        for seed in SEEDS:
+            key = (_key(scenario), seed)
+            cached = _CACHE.get(key)
+            if cached is None or len(cached[0]) < months_:
+                jobs[key] = max(months_, jobs.get(key, 0))
+    todo = [(key, seed, months_) for (key, seed), months_ in jobs.items()]
+    if not todo:
+        return
+    workers = min(2, os.cpu_count() or 1, len(todo))
+    if workers > 1 and sys.platform == "linux":
+        with warnings.catch_warnings():  # the only other threads at a fork are NumPy's native pools
+            warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_simulate, sorted(todo, key=lambda job: -job[2]), chunksize=1)
+    else:
+        results = [_simulate(job) for job in todo]
+    _CACHE.update(results)
+
+
+def per_seed(
+    statistic: Callable[[pd.DataFrame, dict], float], months_: int = MONTHS, **scenario
+) -> np.ndarray:
+    """``statistic(frame, extras)`` of the scenario's run (at least ``months_`` long) for each seed,
+    in :data:`SEEDS` order."""
+    ensure([(scenario, months_)])
+    key = _key(scenario)
+    return np.array([statistic(*_CACHE[(key, seed)]) for seed in SEEDS])
+
+
+def months(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Rows of months ``first..last`` (1-based, inclusive)."""
+    return frame.iloc[first - 1 : last]
