@@ -291,37 +291,39 @@ class EcosystemModel(mesa.Model):
         smb = np.repeat(due, N_FUNCTIONS)
         fn = np.tile(np.arange(N_FUNCTIONS), len(due))
         current = self._current_sourcing(due)
-        bought = self.outsourced[smb, fn]
-        has_contracts = current["filled"][smb, fn] > 0
-        share = np.maximum(current["filled"][smb, fn], 1e-12) / self.slots
+
+        def rows(table):  # the due SMBs' six functions, in the order of (smb, fn)
+            return table[due].ravel()
+
+        bought = rows(self.outsourced)
+        has_contracts = rows(current["filled"]) > 0
+        share = np.maximum(rows(current["filled"]), 1e-12) / self.slots
         quote, market_quality = self._market_quote(smb, fn)
-        quality = np.where(has_contracts, current["belief"][smb, fn], market_quality)
+        quality = np.where(has_contracts, rows(current["belief"]), market_quality)
         kind = self.contract_kind[smb]
         price = np.where(
             has_contracts,
-            current["fee"][smb, fn] / share,
+            rows(current["fee"]) / share,
             quote * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"]),
         )
-        trust = np.where(has_contracts, current["trust"][smb, fn], 0.0)
-        transition = transition_cost(
-            p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], 1.0
-        )
+        trust = np.where(has_contracts, rows(current["trust"]), 0.0)
+        transition = transition_cost(p["switching_cost"], rows(f.inhouse_cost), rows(f.specificity), 1.0)
         screening = p["due_diligence"] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
         trust_value = self._trust_value(price, trust, smb, fn)
         gap_value = self._capability_gap_value(smb, fn, quality, 1.0)
         holdup = holdup_raise(
-            f.specificity[smb, fn],
+            rows(f.specificity),
             switching_cost(transition, trust_value, gap_value),
             p["holdup_share"],
             p["contract_duration"],
         )
         inputs = ReviewInputs(
-            inhouse_cost=f.inhouse_cost[smb, fn],
-            capability=f.capability[smb, fn],
-            importance=f.importance[smb, fn],
-            specificity=f.specificity[smb, fn],
-            uncertainty=f.uncertainty[smb, fn],
-            frequency=f.frequency[smb, fn],
+            inhouse_cost=rows(f.inhouse_cost),
+            capability=rows(f.capability),
+            importance=rows(f.importance),
+            specificity=rows(f.specificity),
+            uncertainty=rows(f.uncertainty),
+            frequency=rows(f.frequency),
             price=price,
             vendor_quality=quality,
             relational_capital=trust,
@@ -330,9 +332,7 @@ class EcosystemModel(mesa.Model):
             switch_in=transition + screening,
             switch_out=transition + np.where(has_contracts, p["exit_fee_months"] * price * share, 0.0),
             holdup=holdup,
-            haggling=haggling_cost(
-                p["haggling_cost_rate"], f.specificity[smb, fn], f.uncertainty[smb, fn], price
-            ),
+            haggling=haggling_cost(p["haggling_cost_rate"], rows(f.specificity), rows(f.uncertainty), price),
         )
         buy = np.zeros(len(smb), dtype=bool)
         for code, name in enumerate(DECISION_RULES):
@@ -457,7 +457,7 @@ class EcosystemModel(mesa.Model):
         )
         pair = self.pairs.index_rows[position]
         vendor = self.pairs.vendor[pair]
-        info, precision = self.pairs.observation(pair, self.month)
+        info, precision = self.pairs.obs_info[pair], self.pairs.obs_precision[pair]  # fading cancels in the mean
         rating = np.divide(info, precision, out=np.full(len(pair), -np.inf), where=precision > 0)
         function = np.repeat(fn, peers.shape[1])[asked][owner]
         eligible = self.vendors.alive[vendor] & self.vendors.offers[vendor, function]
@@ -628,14 +628,17 @@ class EcosystemModel(mesa.Model):
         if not len(act):
             return
         smb, fn, v, fee, share = c.smb[act], c.function[act], c.vendor[act], c.fee[act], c.share[act]
+        row = smb * N_FUNCTIONS + fn
         terms = term_arrays(c.kind[act])
         k, d = len(act), self.detection
-        # the vendor's calculus (see moral_hazard)
-        working = vp.true_quality[v] * (1.0 - vp.friction[v])
-        slacking = working * (1.0 - p["shirk_quality_loss"])
+        # the vendor's calculus (see moral_hazard); what depends on the vendor only is computed per vendor
         noise = float(np.hypot(DELIVERY_NOISE, MEASUREMENT_NOISE))
-        strike_if_working = breach_probability(working, p["sla_threshold"], noise)
-        strike_if_shirking = 1.0 - (1.0 - d) * (1.0 - breach_probability(slacking, p["sla_threshold"], noise))
+        working_v = vp.true_quality * (1.0 - vp.friction)
+        slacking_v = working_v * (1.0 - p["shirk_quality_loss"])
+        breach_v = breach_probability(working_v, p["sla_threshold"], noise)
+        caught_v = 1.0 - (1.0 - d) * (1.0 - breach_probability(slacking_v, p["sla_threshold"], noise))
+        working, slacking = working_v[v], slacking_v[v]
+        strike_if_working, strike_if_shirking = breach_v[v], caught_v[v]
         cost = vp.unit_cost[v] * share
         bill_working = expected_bill_factor(terms, working, p["sla_threshold"])
         margin = np.maximum(fee * bill_working - cost, 0.0)
@@ -647,7 +650,7 @@ class EcosystemModel(mesa.Model):
             (1.0 - strike_if_working) ** months_left,
             p["contract_duration"],
         )
-        referral_value = p["referral_weight"] * vp.referred_signings[v] / np.maximum(vp.signings[v], 1)
+        referral_value = (p["referral_weight"] * vp.referred_signings / np.maximum(vp.signings, 1))[v]
         stake = strike_stake(
             rest,
             renew,
@@ -684,8 +687,9 @@ class EcosystemModel(mesa.Model):
         measured = np.clip(quality + self.rng.normal(0.0, MEASUREMENT_NOISE, k), 0.0, 1.0)
         audited = self.rng.random(k) < d
         caught = (shirking | overbilling) & audited
+        uncertainty = f.uncertainty.ravel()[row]
         bill = monthly_bill(
-            fee, terms, f.uncertainty[smb, fn], measured, p["sla_threshold"], self.rng.standard_normal(k)
+            fee, terms, uncertainty, measured, p["sla_threshold"], self.rng.standard_normal(k)
         )
         paid = bill + overbilling * extra_hours * ~caught - caught * penalty
         self._transfer(smb, v, paid)
@@ -694,9 +698,9 @@ class EcosystemModel(mesa.Model):
         trust = self._trust(c.pair[act])
         monitoring = p["monitoring_intensity"] * p["monitoring_cost_rate"] * fee * governance_relief(trust)
         governance = fee * transaction_cost_rate(
-            f.specificity[smb, fn],
-            f.uncertainty[smb, fn],
-            f.frequency[smb, fn],
+            f.specificity.ravel()[row],
+            uncertainty,
+            f.frequency.ravel()[row],
             trust,
             p["transaction_cost_rate"],
         )
@@ -714,7 +718,6 @@ class EcosystemModel(mesa.Model):
             vp.reputation,
         )
         self._failed = strike
-        row = smb * N_FUNCTIONS + fn
         delivered = self._per_row(row, share)
         # vendors still serving a row cover for missing co-suppliers, at their own quality
         covered = covered_share(delivered)

@@ -70,7 +70,7 @@ def holdup_raise(specificity, switching, holdup_share, duration):
     are fully specific. Since the raise never exceeds the switching cost, renewing stays the SMB's
     best reply.
 
-    >>> float(holdup_raise(0.5, 2.4, 0.5, 24))
+    >>> round(float(holdup_raise(0.5, 2.4, 0.5, 24)), 6)
     0.025
     """
     return holdup_share * specificity * switching / duration

@@ -99,7 +99,7 @@ def relationship_values(margin, patience, months_left, clean_chance, duration, r
 
     >>> rest, renew, new = relationship_values(1.0, 0.9, 12, 1.0, 24)
     >>> round(float(rest), 2), round(float(renew), 2), round(float(new), 2)
-    (6.09, 1.97, 8.01)
+    (6.46, 2.13, 8.88)
     """
     per_term = margin * annuity(patience, duration)
     new = per_term / (1.0 - renewal_belief * patience**duration)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .beliefs import faded
+from .beliefs import decay_factors, faded
 
 __all__ = ["PairBook"]
 
@@ -132,7 +132,7 @@ class PairBook:
         """
         safe = np.maximum(rows, 0)
         idle = np.maximum(month - self.trust_month[safe], 0)
-        return np.where(rows >= 0, self.trust[safe] * (1.0 - decay) ** idle, 0.0)
+        return np.where(rows >= 0, self.trust[safe] * decay_factors(1.0 - decay, idle), 0.0)
 
     # --- endings ---------------------------------------------------------------------------------
     def retire(self, dead: np.ndarray) -> None:
