@@ -457,7 +457,8 @@ class EcosystemModel(mesa.Model):
         )
         pair = self.pairs.index_rows[position]
         vendor = self.pairs.vendor[pair]
-        info, precision = self.pairs.obs_info[pair], self.pairs.obs_precision[pair]  # fading cancels in the mean
+        # the peer's own measurements; fading scales both alike, so it cancels in the mean
+        info, precision = self.pairs.obs_info[pair], self.pairs.obs_precision[pair]
         rating = np.divide(info, precision, out=np.full(len(pair), -np.inf), where=precision > 0)
         function = np.repeat(fn, peers.shape[1])[asked][owner]
         eligible = self.vendors.alive[vendor] & self.vendors.offers[vendor, function]
@@ -473,11 +474,19 @@ class EcosystemModel(mesa.Model):
         return peers, flat.reshape(peers.shape)
 
     def _screen(self, smb, pair, cand, noise) -> None:
-        """Screen the candidates the SMB has never screened; pay for each."""
+        """Screen the candidates the SMB has never screened; pay once for each.
+
+        A vendor can be on an SMB's shortlists for two functions in one month: it is screened,
+        and paid for, once (the first shortlist's signal)."""
         p, vp = self.params, self.vendors
         new = (pair >= 0) & (self.pairs.screen_precision[np.maximum(pair, 0)] == 0)
         if not new.any():
             return
+        _, first = np.unique(pair[new], return_index=True)
+        where = np.flatnonzero(new.ravel())[np.sort(first)]
+        new = np.zeros(new.size, dtype=bool)
+        new[where] = True
+        new = new.reshape(pair.shape)
         rows, k = pair[new], cand[new]
         signal = quality_signal(
             vp.true_quality[k],

@@ -940,7 +940,7 @@ def format_value(value: Any) -> str:
     ('fixed_price:0.5,performance_based:0.5', '0.3')
     """
     if isinstance(value, Mapping):
-        return ",".join(f"{key}:{share:g}" for key, share in value.items())
+        return ",".join(f"{key}:{float(share)!r}" for key, share in value.items())
     return str(value)
 
 

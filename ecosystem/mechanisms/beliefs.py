@@ -72,8 +72,11 @@ class TypePrior:
         keep = 1.0 - np.asarray(friction, dtype=float)
         self.lemon = float(lemon_share)
         self.mean = (GOOD_QUALITY * keep, LEMON_QUALITY * keep)
-        self.var = tuple(
-            q * (1 - q) / (QUALITY_CONCENTRATION + 1) * keep**2 for q in (GOOD_QUALITY, LEMON_QUALITY)
+        keep2 = keep * keep
+        spread = 1.0 / (QUALITY_CONCENTRATION + 1)  # variance of a Beta of this concentration, per q(1 - q)
+        self.var = (
+            GOOD_QUALITY * (1 - GOOD_QUALITY) * spread * keep2,
+            LEMON_QUALITY * (1 - LEMON_QUALITY) * spread * keep2,
         )
 
     @property

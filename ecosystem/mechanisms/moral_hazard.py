@@ -78,11 +78,16 @@ def breach_probability(quality, sla_threshold, noise):
 def annuity(patience, months):
     r"""Present value of one unit a month for ``months`` months: :math:`\sum_{t=1}^{T} \delta^t`.
 
-    >>> round(float(annuity(0.5, 2)), 3), float(annuity(0.9, 0))
-    (0.75, 0.0)
+    Without discounting (:math:`\delta = 1`) it is the plain count of months.
+
+    >>> round(float(annuity(0.5, 2)), 3), float(annuity(0.9, 0)), float(annuity(1.0, 24))
+    (0.75, 0.0, 24.0)
     """
     patience = np.asarray(patience, dtype=float)
-    return patience * (1.0 - patience**months) / (1.0 - patience)
+    months = np.asarray(months, dtype=float)
+    flat = patience >= 1.0
+    safe = np.where(flat, 0.5, patience)
+    return np.where(flat, months, safe * (1.0 - safe**months) / (1.0 - safe))
 
 
 def relationship_values(margin, patience, months_left, clean_chance, duration, renewal_belief=RENEWAL_BELIEF):
