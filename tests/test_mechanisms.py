@@ -1,48 +1,131 @@
-"""Unit tests of each mechanism, called directly as the array functions they are."""
+"""Unit tests of each mechanism, called directly as the pure array functions they are.
+
+Every expected value here is either computed by hand (an explicit loop, a brute-force integral,
+the equation written out again) or a direction the theory fixes; nothing only checks that a call
+returns.
+"""
 
 from __future__ import annotations
 
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.stats import norm
 
+from ecosystem.mechanisms import decision_rules as dr
+from ecosystem.mechanisms.beliefs import (
+    FORGETTING,
+    MIN_VARIANCE,
+    OBSERVATION_NOISE,
+    chance_below,
+    decay_factors,
+    faded,
+    posterior,
+    screening_evidence,
+    type_prior,
+)
 from ecosystem.mechanisms.capabilities import core_focus_growth, develop_capability
-from ecosystem.mechanisms.contracts import CONTRACT_TERMS, ContractBook, monthly_bill
+from ecosystem.mechanisms.contracts import (
+    BILL_FLOOR,
+    CONTRACT_KINDS,
+    ContractBook,
+    expected_bill_factor,
+    monthly_bill,
+    term_arrays,
+)
 from ecosystem.mechanisms.decision_rules import (
     DECISION_RULES,
     ReviewInputs,
     buy_cost,
     cost_rule,
     decide,
+    discount_factor,
     hybrid_rule,
     make_cost,
+    present_values,
     rbv_rule,
     tce_rule,
     transaction_cost_rate,
 )
-from ecosystem.mechanisms.economics import function_weights, monthly_revenue
-from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
-from ecosystem.mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
-from ecosystem.mechanisms.moral_hazard import delivered_quality, detection_chance, shirks
+from ecosystem.mechanisms.economics import (
+    FUNCTION_WEIGHT,
+    core_cost,
+    function_weights,
+    lost_output_value,
+    monthly_revenue,
+    performance,
+)
+from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS, beta_around, draw_function_profiles
+from ecosystem.mechanisms.holdup import (
+    haggling_cost,
+    holdup_raise,
+    renewal_discounts,
+    switching_cost,
+    transition_cost,
+)
+from ecosystem.mechanisms.innovation import (
+    INHOUSE_INNOVATION_FACTOR,
+    collaborative_innovation_odds,
+    inhouse_innovation_odds,
+)
+from ecosystem.mechanisms.moral_hazard import (
+    DETECTION_ACCURACY,
+    RENEWAL_BELIEF,
+    annuity,
+    breach_probability,
+    delivered_quality,
+    detection_chance,
+    overbills,
+    relationship_values,
+    shirks,
+    strike_stake,
+)
 from ecosystem.mechanisms.network import PeerNetwork, peer_graph
-from ecosystem.mechanisms.relational_capital import TieBook, decay_trust, update_trust
-from ecosystem.mechanisms.selection import Shortlist, draw_shortlist, quality_signal, rank_candidates
-from ecosystem.mechanisms.shocks import breach_chance, covered_share, failure_hazard
-from ecosystem.mechanisms.vendors import draw_vendors
+from ecosystem.mechanisms.population import allocate_mix, mix_counts
+from ecosystem.mechanisms.relational_capital import decay_trust, governance_relief, update_trust
+from ecosystem.mechanisms.relationships import PairBook
+from ecosystem.mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
+from ecosystem.mechanisms.shocks import (
+    SURGE_CAPACITY,
+    breach_chance,
+    breach_damage,
+    covered_share,
+    failure_hazard,
+    ip_leak_chance,
+)
+from ecosystem.mechanisms.vendor_economics import (
+    MARKUP_MAX,
+    MARKUP_MIN,
+    MARKUP_STEP,
+    NEWCOMER_SHARE,
+    TARGET_UTILISATION,
+    adjust_capacity,
+    adjust_markup,
+    entry_profit,
+    smooth,
+)
+from ecosystem.mechanisms.vendors import (
+    GOOD_QUALITY,
+    LEMON_QUALITY,
+    LOCATION_COST,
+    MAX_PATIENCE,
+    QUALITY_CONCENTRATION,
+    draw_vendors,
+    variable_cost,
+    with_room,
+)
 from ecosystem.parameters import defaults
 
 PARAMS = defaults()
-COSTS = dict(
-    transaction_cost_rate_base=PARAMS["transaction_cost_rate"],
-    governance_cost_rate=PARAMS["governance_cost_rate"],
-)
-RBV = dict(rbv_margin=PARAMS["rbv_margin"], core_threshold=PARAMS["core_threshold"])
+FIELDS = tuple(ReviewInputs.__dataclass_fields__)
+BOOLEAN_FIELDS = ("bought",)
 
 
-def review(n=1, **overrides) -> ReviewInputs:
-    """Review inputs for ``n`` rows: a middling function unless overridden (scalars broadcast)."""
+def review(n: int = 1, **overrides) -> ReviewInputs:
+    """``n`` review rows of a middling function, with ``overrides`` (scalars or arrays) broadcast."""
     values = dict(
         inhouse_cost=1.0,
         capability=0.5,
@@ -50,508 +133,958 @@ def review(n=1, **overrides) -> ReviewInputs:
         specificity=0.3,
         uncertainty=0.3,
         frequency=0.5,
-        price=0.7,
-        vendor_quality=0.7,
+        price=0.8,
+        vendor_quality=0.65,
         relational_capital=0.0,
         monitoring_rate=0.03,
+        bought=False,
+        switch_in=0.8,
+        switch_out=0.8,
+        holdup=0.0,
+        haggling=0.0,
     )
     values.update(overrides)
-    arrays = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in values.items()}
+    arrays = {}
+    for name, value in values.items():
+        dtype = bool if name in BOOLEAN_FIELDS else float
+        arrays[name] = np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
     return ReviewInputs(**arrays)
 
 
-def random_review(rng, n) -> ReviewInputs:
-    """``n`` random review rows spanning all attributes."""
-    u = lambda: rng.random(n)  # noqa: E731
+def random_review(rng: np.random.Generator, n: int) -> ReviewInputs:
+    """``n`` random review rows spanning every attribute."""
     return ReviewInputs(
-        inhouse_cost=rng.lognormal(0, 0.25, n),
-        capability=u(),
-        importance=u(),
-        specificity=u(),
-        uncertainty=u(),
-        frequency=u(),
+        inhouse_cost=rng.lognormal(0.0, 0.25, n),
+        capability=rng.random(n),
+        importance=rng.random(n),
+        specificity=rng.random(n),
+        uncertainty=rng.random(n),
+        frequency=rng.random(n),
         price=rng.uniform(0.3, 1.3, n),
-        vendor_quality=u(),
-        relational_capital=u(),
-        monitoring_rate=0.1 * u(),
+        vendor_quality=rng.random(n),
+        relational_capital=rng.random(n),
+        monitoring_rate=0.1 * rng.random(n),
+        bought=rng.random(n) < 0.5,
+        switch_in=rng.uniform(0.0, 2.0, n),
+        switch_out=rng.uniform(0.0, 2.0, n),
+        holdup=rng.uniform(0.0, 0.05, n),
+        haggling=rng.uniform(0.0, 0.3, n),
     )
 
 
-# --- decision rules ----------------------------------------------------------------------------
+def replaced(inputs: ReviewInputs, **values) -> ReviewInputs:
+    """``inputs`` with some fields replaced (scalars broadcast to the rows)."""
+    n = len(inputs.price)
+    fields = {name: getattr(inputs, name) for name in FIELDS}
+    for name, value in values.items():
+        fields[name] = np.broadcast_to(np.asarray(value, dtype=fields[name].dtype), (n,)).copy()
+    return ReviewInputs(**fields)
 
 
-def test_transaction_costs_rise_with_specificity_and_uncertainty_and_fall_with_trust():
-    grid = np.linspace(0, 1, 11)
-    by_specificity = transaction_cost_rate(grid, 0.3, 0.5, 0.0, 0.15)
-    by_uncertainty = transaction_cost_rate(0.3, grid, 0.5, 0.0, 0.15)
-    by_trust = transaction_cost_rate(0.3, 0.3, 0.5, grid, 0.15)
-    assert np.all(np.diff(by_specificity) > 0)
-    assert np.all(np.diff(by_uncertainty) > 0)
-    assert np.all(np.diff(by_trust) < 0)
-    assert by_trust[-1] == pytest.approx(0.5 * by_trust[0])  # full trust halves them
+# --- decision rules: TCE ------------------------------------------------------------------------
 
 
-def test_making_gets_cheaper_with_frequency():
-    assert np.all(np.diff(make_cost(1.0, np.linspace(0, 1, 11), 0.1)) < 0)
+def test_transaction_cost_rate_is_its_equation():
+    s, u, f, r, base = 0.4, 0.5, 0.6, 0.2, 0.15
+    expected = base * (1 + 3 * s + 3 * s * u + 1.5 * s * f) * (1 - 0.5 * r)
+    assert transaction_cost_rate(s, u, f, r, base) == pytest.approx(expected, rel=1e-12)
+
+
+def test_uncertainty_and_frequency_matter_only_where_assets_are_specific():
+    grid = np.linspace(0.0, 1.0, 11)
+    assert_allclose(transaction_cost_rate(0.0, grid, 0.7, 0.0, 0.15), 0.15, rtol=1e-15)
+    assert_allclose(transaction_cost_rate(0.0, 0.7, grid, 0.0, 0.15), 0.15, rtol=1e-15)
+    assert np.all(np.diff(transaction_cost_rate(0.5, grid, 0.7, 0.0, 0.15)) > 0)
+    assert np.all(np.diff(transaction_cost_rate(0.5, 0.7, grid, 0.0, 0.15)) > 0)
+    assert np.all(np.diff(transaction_cost_rate(grid, 0.3, 0.5, 0.0, 0.15)) > 0)
+
+
+def test_relational_capital_halves_transaction_costs_at_most():
+    grid = np.linspace(0.0, 1.0, 11)
+    rate = transaction_cost_rate(0.3, 0.3, 0.5, grid, 0.15)
+    assert np.all(np.diff(rate) < 0)
+    assert rate[-1] == pytest.approx(0.5 * rate[0], rel=1e-12)
+
+
+def test_make_cost_is_its_equation_and_falls_with_frequency():
+    frequency = np.linspace(0.0, 1.0, 11)
+    assert_allclose(make_cost(2.0, frequency, 0.1), 2.0 * (1 + 0.1 * (1.5 - frequency)), rtol=1e-15)
+    assert np.all(np.diff(make_cost(1.0, frequency, 0.1)) < 0)
+
+
+def test_buy_cost_is_fee_plus_transaction_and_monitoring():
+    inputs = review(specificity=0.4, uncertainty=0.5, frequency=0.6, relational_capital=0.2, price=0.9)
+    tau = 0.15 * (1 + 3 * 0.4 + 3 * 0.4 * 0.5 + 1.5 * 0.4 * 0.6) * 0.9
+    assert buy_cost(inputs, 0.15)[0] == pytest.approx(0.9 * (1 + tau + 0.03), rel=1e-12)
+
+
+def test_discount_factor_compounds_to_the_annual_rate():
+    assert discount_factor(0.1) ** 12 == pytest.approx(1 / 1.1, rel=1e-12)
+    assert discount_factor(0.0) == 1.0
+
+
+def test_present_values_are_the_discounted_sums_over_the_horizon():
+    params = {**PARAMS, "planning_horizon": 36, "contract_duration": 12, "smb_discount_rate": 0.1}
+    row = dict(holdup=0.02, haggling=0.1, switch_in=0.8, switch_out=0.5)
+    delta = 1.1 ** (-1 / 12)
+    c_make = float(make_cost(1.0, 0.5, params["governance_cost_rate"]))
+    c_buy = buy_cost(review(), params["transaction_cost_rate"])[0]
+    make_new = sum(delta**t * c_make for t in range(1, 37))
+    buy_new = sum(delta**t * (c_buy + row["holdup"] * ((t - 1) // 12)) for t in range(1, 37))
+    buy_new += row["switch_in"] + row["haggling"] * (delta**12 + delta**24)  # renewals at 12 and 24
+    make, buy = present_values(review(2, bought=[False, True], **row), params)
+    assert make == pytest.approx([make_new, make_new + row["switch_out"]], rel=1e-12)
+    assert buy == pytest.approx([buy_new, buy_new - row["switch_in"]], rel=1e-12)
+
+
+def test_present_values_without_discounting_are_plain_sums():
+    """smb_discount_rate = 0 is inside the schema's range: the PVs must be H months of cost."""
+    params = {**PARAMS, "smb_discount_rate": 0.0, "planning_horizon": 48}
+    make, buy = present_values(review(), params)
+    c_make = make_cost(1.0, 0.5, params["governance_cost_rate"])
+    assert make[0] == pytest.approx(48 * c_make, rel=1e-12)
+    assert np.isfinite(buy).all()
+    assert tce_rule(review(specificity=0.1), params)[0]  # as at the default rate of 0.1
 
 
 def test_tce_buy_falls_with_specificity():
-    """Same function, rising specificity: the rule buys up to a threshold and makes above it."""
-    specificity = np.linspace(0, 1, 101)
-    buy = tce_rule(review(101, specificity=specificity), **COSTS)
-    assert buy[0] and not buy[-1]
-    assert np.all(np.diff(buy.astype(int)) <= 0)  # once made, always made at higher specificity
-    assert np.all(np.diff(buy_cost(review(101, specificity=specificity), 0.15)) > 0)
-
-    rng = np.random.default_rng(0)
-    inputs = random_review(rng, 5000)
-    low = tce_rule(ReviewInputs(**{**vars(inputs), "specificity": np.full(5000, 0.1)}), **COSTS)
-    high = tce_rule(ReviewInputs(**{**vars(inputs), "specificity": np.full(5000, 0.9)}), **COSTS)
-    assert low.mean() > high.mean() + 0.1  # measured 0.58 vs 0.40
-    assert not np.any(high & ~low)
+    specificity = np.linspace(0.0, 1.0, 101)
+    inputs = review(101, specificity=specificity)
+    make, buy = present_values(inputs, PARAMS)
+    assert np.all(np.diff(buy) > 0)
+    assert np.ptp(make) == 0.0
+    decision = tce_rule(inputs, PARAMS)
+    assert decision[0] and not decision[-1]
+    assert np.all(np.diff(decision.astype(int)) <= 0)  # once made, made at every higher specificity
 
 
-def test_tce_ignores_quality():
-    a = tce_rule(review(2, vendor_quality=[0.0, 1.0]), **COSTS)
-    assert a[0] == a[1]
+def test_tce_ignores_quality_and_importance():
+    rng = np.random.default_rng(11)
+    inputs = random_review(rng, 400)
+    other = replaced(inputs, vendor_quality=rng.random(400), importance=rng.random(400), capability=0.0)
+    assert_array_equal(tce_rule(inputs, PARAMS), tce_rule(other, PARAMS))
+
+
+def test_switching_costs_create_inertia():
+    """Buying costs 0.2 more than making over the horizon, switching either way costs 1.0: the bought
+    function stays bought and the made one stays made."""
+    months = annuity(discount_factor(PARAMS["smb_discount_rate"]), PARAMS["planning_horizon"])
+    c_make = make_cost(1.0, 0.5, PARAMS["governance_cost_rate"])
+    per_unit_fee = buy_cost(review(price=1.0), PARAMS["transaction_cost_rate"])[0]  # 1 + tau + m
+    price = (c_make + 0.2 / months) / per_unit_fee
+    rows = review(2, price=price, bought=[True, False], switch_in=1.0, switch_out=1.0)
+    make, buy = present_values(rows, PARAMS)
+    assert buy - make == pytest.approx([0.2 - 1.0, 0.2 + 1.0], rel=1e-9)
+    assert tce_rule(rows, PARAMS).tolist() == [True, False]
+    free = replaced(rows, switch_in=0.0, switch_out=0.0)
+    assert tce_rule(free, PARAMS).tolist() == [False, False]  # without switching costs, no inertia
+
+
+def test_holdup_and_haggling_raise_the_present_value_of_buying():
+    params = PARAMS
+    delta = discount_factor(params["smb_discount_rate"])
+    raises, rounds = renewal_discounts(params["planning_horizon"], params["contract_duration"], delta)
+    assert raises > 0 and rounds > 0
+    make0, buy0 = present_values(review(price=0.7), params)
+    make1, buy1 = present_values(review(price=0.7, holdup=0.03, haggling=0.2), params)
+    assert_array_equal(make1, make0)
+    assert buy1[0] - buy0[0] == pytest.approx(0.03 * raises + 0.2 * rounds, rel=1e-12)
+    # enough expected hold-up turns a buy into a make
+    gap = make0[0] - buy0[0]
+    assert gap > 0 and tce_rule(review(price=0.7), params)[0]
+    assert tce_rule(review(price=0.7, holdup=0.99 * gap / raises), params)[0]
+    assert not tce_rule(review(price=0.7, holdup=1.01 * gap / raises), params)[0]
+
+
+# --- decision rules: RBV, cost, hybrid, the registry -------------------------------------------
 
 
 def test_rbv_keeps_strategic_functions():
-    """Above the core threshold nothing is bought, however good and cheap the vendor."""
-    importance = np.linspace(0, 1, 101)
-    buy = rbv_rule(review(101, importance=importance, vendor_quality=1.0, capability=0.0, price=0.0), **RBV)
-    assert np.array_equal(buy, importance < RBV["core_threshold"])
+    importance = np.linspace(0.0, 1.0, 101)
+    inputs = review(101, importance=importance, vendor_quality=1.0, capability=0.0, price=0.0)
+    assert_array_equal(rbv_rule(inputs, PARAMS), importance < PARAMS["core_threshold"])
 
 
-def test_rbv_buys_only_superior_quality_and_ignores_cost():
+def test_rbv_buys_only_clearly_superior_quality_and_ignores_cost():
     quality = np.array([0.55, 0.65, 0.9])  # capability 0.5, margin 0.1
-    cheap = rbv_rule(review(3, vendor_quality=quality, price=0.01), **RBV)
-    dear = rbv_rule(review(3, vendor_quality=quality, price=100.0), **RBV)
+    cheap = rbv_rule(review(3, vendor_quality=quality, price=0.01), PARAMS)
     assert cheap.tolist() == [False, True, True]
-    assert np.array_equal(cheap, dear)
-
-
-def test_cost_rule_ignores_transaction_costs():
-    rng = np.random.default_rng(1)
-    inputs = random_review(rng, 2000)
-    buy = cost_rule(inputs)
-    assert np.array_equal(buy, inputs.price < inputs.inhouse_cost)
-    hostile = ReviewInputs(
-        **{
-            **vars(inputs),
-            "specificity": np.ones(2000),
-            "uncertainty": np.ones(2000),
-            "relational_capital": np.zeros(2000),
-            "monitoring_rate": np.ones(2000),
-            "importance": np.ones(2000),
-            "vendor_quality": np.zeros(2000),
-        }
-    )
-    assert np.array_equal(cost_rule(hostile), buy)
-    # where the fee is just below in-house cost, TCE sees the governance cost and makes
-    tight = review(1, price=0.95, specificity=0.9, uncertainty=0.9)
-    assert cost_rule(tight)[0] and not tce_rule(tight, **COSTS)[0]
-
-
-def test_hybrid_is_tce_with_rbv_vetoes():
-    rng = np.random.default_rng(2)
-    inputs = random_review(rng, 5000)
-    tce = tce_rule(inputs, **COSTS)
-    hybrid = hybrid_rule(inputs, **RBV, **COSTS)
-    strategic = inputs.importance >= RBV["core_threshold"]
-    downgrade = inputs.vendor_quality < inputs.capability - RBV["rbv_margin"]
-    assert np.array_equal(hybrid, tce & ~strategic & ~downgrade)
-    assert (tce & strategic).any() and (tce & downgrade).any()  # both vetoes actually bite here
-    # a cheap, good vendor for a strategic function: TCE buys, the hybrid vetoes
-    strategic_row = review(1, importance=0.9, price=0.3, vendor_quality=0.9)
-    assert tce_rule(strategic_row, **COSTS)[0] and not hybrid_rule(strategic_row, **RBV, **COSTS)[0]
-
-
-def test_decide_dispatches_by_name_with_model_parameters():
-    rng = np.random.default_rng(3)
+    rng = np.random.default_rng(12)
     inputs = random_review(rng, 500)
-    expected = {
-        "tce": tce_rule(inputs, **COSTS),
-        "rbv": rbv_rule(inputs, **RBV),
-        "cost": cost_rule(inputs),
-        "hybrid": hybrid_rule(inputs, **RBV, **COSTS),
-    }
-    assert set(DECISION_RULES) == set(expected)
-    for name, buy in expected.items():
-        assert np.array_equal(decide(name, inputs, PARAMS), buy)
-    assert not np.array_equal(expected["cost"], expected["rbv"])
+    dear = replaced(inputs, price=100.0, inhouse_cost=0.01, specificity=1.0, holdup=5.0, bought=False)
+    assert_array_equal(rbv_rule(inputs, PARAMS), rbv_rule(dear, PARAMS))
 
 
-# --- selection under adverse selection -------------------------------------------------------
+def test_cost_rule_ignores_everything_but_price():
+    rng = np.random.default_rng(13)
+    inputs = random_review(rng, 2000)
+    buy = cost_rule(inputs, PARAMS)
+    assert_array_equal(buy, inputs.price < inputs.inhouse_cost)
+    scrambled = random_review(np.random.default_rng(14), 2000)
+    scrambled = replaced(scrambled, price=inputs.price, inhouse_cost=inputs.inhouse_cost)
+    assert_array_equal(cost_rule(scrambled, PARAMS), buy)
+    tight = review(price=0.95, specificity=0.9, uncertainty=0.9)
+    assert cost_rule(tight, PARAMS)[0] and not tce_rule(tight, PARAMS)[0]
 
 
-def test_due_diligence_removes_lemon_overstatement():
-    rng = np.random.default_rng(4)
-    n = 20_000
-    true = rng.uniform(0.3, 0.9, n)
-    lemon = rng.random(n) < 0.5
-    noise = rng.standard_normal(n)
-    kw = dict(lemon_overstatement=0.3, signal_noise=0.2)
-    full = quality_signal(true, lemon, noise, due_diligence=1.0, **kw)
-    np.testing.assert_array_equal(full, true)
-    bias = []
-    for d in (0.0, 0.5, 0.9):
-        signal = quality_signal(true, lemon, noise, due_diligence=d, **kw)
-        lemon_bias = (signal - true)[lemon].mean()
-        assert lemon_bias == pytest.approx((1 - d) * 0.3, abs=0.01)
-        assert abs((signal - true)[~lemon].mean()) < 0.01  # honest vendors: noise only
-        assert (signal - true)[~lemon].std() == pytest.approx((1 - d) * 0.2, rel=0.05)
-        bias.append(lemon_bias)
-    assert bias[0] > bias[1] > bias[2]
+def test_hybrid_is_tce_and_the_rbv_vetoes():
+    inputs = random_review(np.random.default_rng(15), 5000)
+    tce = tce_rule(inputs, PARAMS)
+    strategic = inputs.importance >= PARAMS["core_threshold"]
+    downgrade = inputs.vendor_quality < inputs.capability - PARAMS["rbv_margin"]
+    assert_array_equal(hybrid_rule(inputs, PARAMS), tce & ~strategic & ~downgrade)
+    assert (tce & strategic).any() and (tce & downgrade & ~strategic).any()  # both vetoes bite
 
 
-def test_shortlist_holds_offering_vendors_and_referrals():
-    """Each row: ``shortlist_size`` market draws among the vendors offering its function, plus the
-    peers' referrals with the quality the peers report (column order is not part of the contract)."""
-    rng = np.random.default_rng(5)
-    offering = [np.array([0, 2]), np.array([1]), np.array([], dtype=np.int64)]
-    functions = np.array([0, 1, 2, 0])
-    peer_vendor = np.array([[7, -1], [-1, -1], [3, 4], [-1, 9]])
-    peer_quality = np.where(
-        peer_vendor >= 0, np.array([[0.6, 0.0], [0.0, 0.0], [0.3, 0.4], [0.0, 0.9]]), np.nan
+def test_decide_dispatches_through_the_registry():
+    inputs = random_review(np.random.default_rng(16), 500)
+    assert tuple(DECISION_RULES) == ("tce", "rbv", "cost", "hybrid")
+    results = {}
+    for name, rule in DECISION_RULES.items():
+        results[name] = decide(name, inputs, PARAMS)
+        assert_array_equal(results[name], rule(inputs, PARAMS))
+    assert len({r.tobytes() for r in results.values()}) == 4  # four different answers on these rows
+    with pytest.raises(KeyError):
+        decide("williamson", inputs, PARAMS)
+
+
+def test_registering_a_rule_is_enough_for_decide(monkeypatch):
+    inputs = random_review(np.random.default_rng(17), 200)
+
+    def cheap_and_good(rows, params):
+        return (rows.price < 0.8) & (rows.vendor_quality > 0.5)
+
+    monkeypatch.setitem(DECISION_RULES, "cheap_and_good", cheap_and_good)
+    assert_array_equal(
+        decide("cheap_and_good", inputs, PARAMS), (inputs.price < 0.8) & (inputs.vendor_quality > 0.5)
     )
-    sl = draw_shortlist(functions, peer_vendor, peer_quality, offering, 3, rng)
-    assert sl.vendors.shape == sl.referred_quality.shape == (4, 5)
-    for row, function in enumerate(functions):
-        entries = sl.vendors[row].tolist()
-        for referral in peer_vendor[row].tolist():
-            entries.remove(referral)  # every referral is on the list
-        assert len(entries) == 3
-        offered = set(offering[function].tolist()) or {-1}  # -1: nobody offers the function
-        assert set(entries) <= offered
-        # referred quality sits with the referred vendors, and only there
-        reported = {
-            (int(v), float(q))
-            for v, q in zip(sl.vendors[row], sl.referred_quality[row], strict=True)
-            if not np.isnan(q)
-        }
-        expected = {
-            (int(v), float(q)) for v, q in zip(peer_vendor[row], peer_quality[row], strict=True) if v >= 0
-        }
-        assert reported == expected
+    monkeypatch.setitem(DECISION_RULES, "tce", lambda rows, params: np.zeros(len(rows.price), bool))
+    assert not decide("tce", inputs, PARAMS).any()  # looked up at call time, not bound at import
+    assert dr.DECISION_RULES is DECISION_RULES
 
 
-def test_a_referred_vendor_drawn_from_the_market_too_keeps_the_peer_report():
-    rng = np.random.default_rng(6)
-    sl = draw_shortlist(np.array([0]), np.array([[5]]), np.array([[0.9]]), [np.array([5])], 3, rng)
-    assert sorted(sl.vendors[0].tolist()) == [5, 5, 5, 5]
-    own_screening, peer_report = 0.5, 0.9
-    expected = np.where(np.isnan(sl.referred_quality), own_screening, peer_report)
-    ranked, quality = rank_candidates(sl, np.ones((1, 4), bool), expected, np.array([1.0]), np.zeros((1, 4)))
-    assert ranked[0].tolist() == [5, -1, -1, -1]  # the duplicates count once ...
-    assert quality[0, 0] == peer_report  # ... and the one kept is the referral
+# --- beliefs -------------------------------------------------------------------------------------
 
 
-def test_ranking_orders_by_expected_value_and_drops_unusable_and_duplicates():
-    sl = Shortlist(np.array([[4, 6, 8, 4, -1]]), np.full((1, 5), np.nan))
-    usable = np.array([[True, True, False, True, True]])
-    quality = np.array([[0.5, 0.9, 1.0, 0.5, 0.9]])
-    fee = np.array([[0.1, 0.6, 0.0, 0.1, 0.1]])
-    ranked, ranked_quality = rank_candidates(sl, usable, quality, np.array([1.0]), fee)
-    # EV: vendor 4 = 0.4, vendor 6 = 0.3; 8 unusable, second 4 a duplicate, -1 empty
-    assert ranked.tolist() == [[4, 6, -1, -1, -1]]
-    assert ranked_quality[0, :2].tolist() == [0.5, 0.9]
+def grid_posterior(lemon_share, friction, screening, observations, reports, thresholds=()):
+    """Brute force: the posterior on a fine grid from the raw evidence (one row).
+
+    ``observations`` and ``reports`` are lists of (measured value, precision) pairs; screening is
+    (value, precision, lemon bias) with precision 0 for none.
+    """
+    q = np.linspace(-1.0, 2.0, 300_001)
+    keep = 1.0 - friction
+    spread = 1.0 / (QUALITY_CONCENTRATION + 1)
+    logs = []
+    for t, (mean, share) in enumerate(((GOOD_QUALITY, 1 - lemon_share), (LEMON_QUALITY, lemon_share))):
+        if share == 0:
+            logs.append(np.full(q.shape, -np.inf))
+            continue
+        sd = np.sqrt(mean * (1 - mean) * spread) * keep
+        log = np.log(share) + norm.logpdf(q, mean * keep, sd)
+        value, precision, bias = screening
+        if precision > 0:
+            log += norm.logpdf(value - (bias if t == 1 else 0.0), q, 1 / np.sqrt(precision))
+        for x, p in list(observations) + list(reports):
+            log += norm.logpdf(x, q, 1 / np.sqrt(p))
+        logs.append(log)
+    top = max(log.max() for log in logs)
+    dens = [np.exp(log - top) for log in logs]
+    total = dens[0] + dens[1]
+    mass = total.sum()
+    mean = (q * total).sum() / mass
+    var = ((q - mean) ** 2 * total).sum() / mass
+    lemon = dens[1].sum() / mass
+    below = [total[q < th].sum() / mass for th in thresholds]
+    return mean, var, lemon, below
 
 
-# --- moral hazard ------------------------------------------------------------------------------
+def as_statistics(pairs):
+    """(precision-weighted sum, precision) of a list of (value, precision) measurements, as 1-arrays."""
+    info = sum(x * p for x, p in pairs) if pairs else 0.0
+    precision = sum(p for _, p in pairs) if pairs else 0.0
+    return np.array([info]), np.array([precision])
 
 
-def _shirk_draws(n=20_000, seed=6):
+@pytest.mark.parametrize("seed", range(8))
+def test_posterior_matches_brute_force_integration(seed):
     rng = np.random.default_rng(seed)
-    return rng.uniform(0.5, 1.5, n), rng.beta(2, 3, n), rng.lognormal(0, 0.5, n), rng.random(n)
+    lemon_share = float(rng.uniform(0.05, 0.95))
+    friction = float(rng.choice([0.0, 0.06, 0.15]))
+    screened = rng.random() < 0.75
+    screening = (
+        float(rng.uniform(0.2, 1.0)),
+        float(rng.uniform(20.0, 400.0)) if screened else 0.0,
+        float(rng.uniform(0.0, 0.3)),
+    )
+    precision = 1 / OBSERVATION_NOISE**2
+    own = [(float(x), precision * 0.97 ** int(rng.integers(0, 5))) for x in rng.uniform(0.2, 0.9, 3)]
+    own = own[: int(rng.integers(0, 4))]
+    heard = [(float(x), 0.5 * precision) for x in rng.uniform(0.2, 0.9, int(rng.integers(0, 3)))]
+    belief = posterior(
+        type_prior(lemon_share, np.array([friction])),
+        tuple(np.array([v]) for v in screening),
+        as_statistics(own),
+        as_statistics(heard),
+    )
+    mean, var, lemon, below = grid_posterior(lemon_share, friction, screening, own, heard, (0.5, 0.6))
+    assert belief.mean[0] == pytest.approx(mean, abs=1e-7)
+    assert belief.variance[0] == pytest.approx(var, rel=1e-5, abs=1e-9)
+    assert belief.lemon[0] == pytest.approx(lemon, abs=1e-7)
+    assert chance_below(belief, 0.5)[0] == pytest.approx(below[0], abs=1e-4)
+    assert chance_below(belief, 0.6)[0] == pytest.approx(below[1], abs=1e-4)
 
 
-def _shirks(fee, opportunism, shock, trust, *, detection, link=0.0, terms="fixed_price"):
-    return shirks(
-        fee,
-        opportunism,
-        shock,
-        shirk_saving=0.3,
-        detection=detection,
-        penalty_rate=CONTRACT_TERMS[terms].penalty_rate,
-        performance_link=link,
-        quality_at_risk=0.25,
-        relational_capital=trust,
+def test_one_type_posterior_equals_sequential_gaussian_updates():
+    rng = np.random.default_rng(21)
+    prior = type_prior(0.0, np.zeros(1))
+    m, v = GOOD_QUALITY, GOOD_QUALITY * (1 - GOOD_QUALITY) / (QUALITY_CONCENTRATION + 1)
+    screening = (np.array([0.7]), np.array([50.0]), np.array([0.1]))
+    v_seq = 1 / (1 / v + 50.0)
+    m_seq = v_seq * (m / v + 50.0 * 0.7)  # the good type ignores the lemon bias
+    measurements = [
+        (float(x), float(p)) for x, p in zip(rng.uniform(0, 1, 6), rng.uniform(10, 300, 6), strict=True)
+    ]
+    for x, p in measurements:
+        v_new = 1 / (1 / v_seq + p)
+        m_seq, v_seq = v_new * (m_seq / v_seq + p * x), v_new
+    belief = posterior(prior, screening, as_statistics(measurements), (np.zeros(1), np.zeros(1)))
+    assert belief.mean[0] == pytest.approx(m_seq, rel=1e-12)
+    assert belief.variance[0] == pytest.approx(v_seq, rel=1e-10)
+    assert belief.lemon[0] == 0.0
+
+
+def test_more_observations_shrink_the_variance():
+    nothing = (np.zeros(1), np.zeros(1), np.zeros(1))
+    none = (np.zeros(1), np.zeros(1))
+    precision = 1 / OBSERVATION_NOISE**2
+    for lemon_share in (0.0, 0.3):
+        prior = type_prior(lemon_share, np.zeros(1))
+        variances = [
+            posterior(prior, nothing, as_statistics([(0.75, precision)] * n), none).variance[0]
+            for n in range(12)
+        ]
+        assert np.all(np.diff(variances) < 0), lemon_share
+
+
+def test_a_lemon_looking_record_convinces_the_smb():
+    prior = type_prior(0.15, np.zeros(1))
+    nothing = (np.zeros(1), np.zeros(1), np.zeros(1))
+    none = (np.zeros(1), np.zeros(1))
+    precision = 1 / OBSERVATION_NOISE**2
+    lemons = [
+        posterior(prior, nothing, as_statistics([(0.38, precision)] * n), none).lemon[0]
+        for n in (0, 1, 3, 12)
+    ]
+    assert lemons[0] == pytest.approx(0.15)
+    assert np.all(np.diff(lemons) > 0) and lemons[-1] > 0.999
+    good = posterior(prior, nothing, as_statistics([(GOOD_QUALITY, precision)] * 12), none)
+    assert good.lemon[0] < 1e-3
+
+
+def test_full_due_diligence_makes_screening_precise_and_unbiased():
+    value, precision, bias = screening_evidence(
+        np.array([0.62]), np.zeros(1), due_diligence=1.0, signal_noise=0.2, lemon_overstatement=0.3
+    )
+    assert precision[0] == 1 / MIN_VARIANCE and bias[0] == 0.0
+    prior = type_prior(0.3, np.zeros(1))
+    none = (np.zeros(1), np.zeros(1))
+    belief = posterior(prior, (value, precision, bias), none, none)
+    assert belief.mean[0] == pytest.approx(0.62, abs=0.01)
+    assert belief.variance[0] < 2 * MIN_VARIANCE
+    precisions = [
+        screening_evidence(0.6, 0.1, due_diligence=d, signal_noise=0.2, lemon_overstatement=0.3)[1]
+        for d in (0.0, 0.3, 0.6, 0.9)
+    ]
+    assert np.all(np.diff(precisions) > 0)
+    value, precision, bias = screening_evidence(
+        0.6, 0.1, due_diligence=0.0, signal_noise=0.2, lemon_overstatement=0.3
+    )
+    assert value == pytest.approx(0.54) and bias == pytest.approx(0.27)
+    assert precision == pytest.approx(1 / (0.9 * 0.2) ** 2)
+
+
+def test_peers_reports_count_by_their_weight():
+    nothing = (np.zeros(1), np.zeros(1), np.zeros(1))
+    none = (np.zeros(1), np.zeros(1))
+    info, precision = as_statistics([(0.45, 400.0)] * 2)
+    weights = (0.0, 0.25, 0.5, 1.0)
+    for lemon_share in (0.0, 0.2):
+        prior = type_prior(lemon_share, np.zeros(1))
+        alone = posterior(prior, nothing, none, none)
+        heard = [posterior(prior, nothing, none, (w * info, w * precision)) for w in weights]
+        assert heard[0].mean[0] == pytest.approx(alone.mean[0], rel=1e-15)
+        assert heard[0].variance[0] == pytest.approx(alone.variance[0], rel=1e-15)
+        lemon = [b.lemon[0] for b in heard]
+        assert lemon_share == 0 or np.all(np.diff(lemon) > 0)  # a poor report weighs more with weight
+    # one type: the mean moves towards the report, never past it, and the variance shrinks
+    means = [b.mean[0] for b in heard[:1]] + [
+        posterior(type_prior(0.0, np.zeros(1)), nothing, none, (w * info, w * precision)).mean[0]
+        for w in weights[1:]
+    ]
+    variances = [
+        posterior(type_prior(0.0, np.zeros(1)), nothing, none, (w * info, w * precision)).variance[0]
+        for w in weights
+    ]
+    assert np.all(np.diff(means[1:]) < 0) and means[-1] > 0.45
+    assert np.all(np.diff(variances) < 0)
+    # a report is as good as the same experience of one's own
+    prior = type_prior(0.2, np.zeros(1))
+    as_report = posterior(prior, nothing, none, (info, precision))
+    as_own = posterior(prior, nothing, (info, precision), none)
+    assert_allclose(
+        [as_report.mean, as_report.variance, as_report.lemon],
+        [as_own.mean, as_own.variance, as_own.lemon],
+        rtol=1e-12,
     )
 
 
-def test_more_detection_means_less_shirking():
-    draws = _shirk_draws()
-    rates, previous = [], None
-    for monitoring in (0.0, 0.3, 0.6, 0.9):
-        shirking = _shirks(*draws, detection=detection_chance(monitoring))
-        if previous is not None:
-            assert not np.any(shirking & ~previous)  # nobody starts shirking when watched more
-        rates.append(shirking.mean())
-        previous = shirking
-    assert rates[0] == 1.0  # unwatched under a fixed price: shirking costs nothing
-    assert all(a > b for a, b in zip(rates, rates[1:], strict=False))
-    assert rates[-1] < 0.1
+def test_chance_below_is_a_distribution_function():
+    prior = type_prior(0.3, np.zeros(5))
+    nothing = (np.zeros(5), np.zeros(5), np.zeros(5))
+    info, precision = np.array([0.2, 0.4, 0.6, 0.8, 1.0]) * 200, np.full(5, 200.0)
+    belief = posterior(prior, nothing, (info, precision), (np.zeros(5), np.zeros(5)))
+    grid = np.linspace(-1, 2, 61)
+    values = np.array([chance_below(belief, t) for t in grid])
+    assert np.all(np.diff(values, axis=0) >= 0)
+    assert_allclose(values[0], 0.0, atol=1e-12)
+    assert_allclose(values[-1], 1.0, atol=1e-12)
+    # it falls as the record improves
+    assert np.all(np.diff(chance_below(belief, 0.5)) < 0)
 
 
-def test_performance_link_reduces_shirking():
-    draws = _shirk_draws()
-    detection = detection_chance(0.3)
-    fixed = _shirks(*draws, detection=detection)
-    linked = _shirks(*draws, detection=detection, link=CONTRACT_TERMS["performance_based"].performance_link)
-    assert not np.any(linked & ~fixed)
-    assert linked.mean() < 0.8 * fixed.mean()
+def test_type_prior_expects_the_population_mean():
+    prior = type_prior(0.3, np.array([0.0, 0.15]))
+    expected = (0.7 * GOOD_QUALITY + 0.3 * LEMON_QUALITY) * np.array([1.0, 0.85])
+    assert_allclose(prior.expected, expected, rtol=1e-12)
 
 
-def test_relational_capital_raises_the_stake_in_the_relationship():
-    fee, opportunism, shock, _ = _shirk_draws()
-    detection = detection_chance(0.3)
-    stranger = _shirks(fee, opportunism, shock, 0.0, detection=detection)
-    partner = _shirks(fee, opportunism, shock, 1.0, detection=detection)
-    assert not np.any(partner & ~stranger) and partner.mean() < stranger.mean()
+def test_fading_and_decay_factors():
+    assert_allclose(
+        decay_factors(FORGETTING, np.array([0, 1, 5, 1000])), FORGETTING ** np.array([0, 1, 5, 1000])
+    )
+    info, precision = faded(np.array([2.0]), np.array([4.0]), np.array([3]))
+    assert_allclose([info[0], precision[0]], [2.0 * 0.97**3, 4.0 * 0.97**3], rtol=1e-12)
 
 
-def test_detection_and_delivered_quality():
-    assert detection_chance(0.0) == 0.0
-    assert detection_chance(1.0) == pytest.approx(0.9)
-    honest = delivered_quality(0.8, 0.15, False, 0.35, 0.0)
-    shirked = delivered_quality(0.8, 0.15, True, 0.35, 0.0)
-    assert honest == pytest.approx(0.68) and shirked == pytest.approx(0.68 * 0.65)
-    clipped = delivered_quality(np.array([0.99, 0.01]), 0.0, False, 0.35, np.array([0.5, -0.5]))
-    assert clipped.tolist() == [1.0, 0.0]
+# --- the book of SMB-vendor pairs ---------------------------------------------------------------
 
 
-# --- contracts ---------------------------------------------------------------------------------
+def test_pair_book_ensures_finds_and_orders_pairs():
+    book = PairBook(places=10, capacity=2)  # grows past its capacity
+    rows = book.ensure(np.array([3, 1, 3, 0, 3]), np.array([7, 2, 7, 9, 1]))
+    assert rows[0] == rows[2] and len(set(rows.tolist())) == 4 and len(book) == 4
+    found = book.find(np.array([3, 1, 0, 3, 2]), np.array([7, 2, 9, 1, 2]))
+    assert found.tolist() == [rows[0], rows[1], rows[3], rows[4], -1]
+    assert_array_equal(book.ensure(np.array([1, 3]), np.array([2, 1])), rows[[1, 4]])  # no duplicates
+    assert len(book) == 4
+    new = rows[1]
+    assert book.trust[new] == 0 and book.fired_month[new] == -1 and book.alive[new]
+    assert book.obs_precision[new] == 0 and book.screen_precision[new] == 0 and book.banned_until[new] == 0
+    start, end = book.runs(np.array([0, 1, 2, 3]))
+    assert (end - start).tolist() == [1, 1, 0, 2]
+    smb3 = book.index_rows[start[3] : end[3]]
+    assert book.smb[smb3].tolist() == [3, 3] and book.vendor[smb3].tolist() == [1, 7]
 
 
-def test_monthly_bill_follows_the_contract_type():
-    quality = np.array([0.2, 0.5, 0.9])
-    fixed = monthly_bill(CONTRACT_TERMS["fixed_price"], 2.0, 0.5, quality, 0.5, np.array([-2.0, 0.0, 2.0]))
-    assert fixed.tolist() == [2.0, 2.0, 2.0]
-    performance = monthly_bill(CONTRACT_TERMS["performance_based"], 2.0, 0.5, quality, 0.5, 0.0)
-    assert np.all(np.diff(performance) > 0) and performance[1] == pytest.approx(2.0)
-    tm = monthly_bill(CONTRACT_TERMS["time_and_materials"], 2.0, 0.5, 0.5, 0.5, np.array([-1.0, 1.0]))
-    assert tm[0] < 2.0 < tm[1]
-    floor = monthly_bill(CONTRACT_TERMS["time_and_materials"], 2.0, 1.0, 0.5, 0.5, -100.0)
-    assert floor == pytest.approx(0.6)
+def test_retired_pairs_are_forgotten_and_compaction_remaps_rows():
+    book = PairBook(places=5)
+    smb = np.repeat(np.arange(4), 5)
+    vendor = np.tile(np.arange(5), 4)
+    rows = book.ensure(smb, vendor)
+    book.trust[rows] = np.linspace(0.0, 0.95, 20)
+    assert book.compact() is None  # nothing ended yet
+    book.retire(book.column("vendor") < 3)  # 12 of 20 pairs end
+    assert (book.find(smb, vendor) >= 0).tolist() == (vendor >= 3).tolist()
+    start, end = book.runs(np.arange(4))
+    assert (end - start).tolist() == [2, 2, 2, 2]
+    remap = book.compact()
+    assert len(book) == 8
+    kept = vendor >= 3
+    assert_array_equal(remap[rows[~kept]], -1)
+    assert_array_equal(remap[rows[kept]], np.arange(8))
+    found = book.find(smb[kept], vendor[kept])
+    assert_array_equal(found, np.arange(8))
+    assert_allclose(book.trust[found], np.linspace(0.0, 0.95, 20)[kept])
+    assert_array_equal(book.smb[found], smb[kept])
+    again = book.ensure(np.array([0]), np.array([0]))  # a retired pair met again starts afresh
+    assert again[0] == 8 and book.trust[again[0]] == 0
 
 
-def _sign(book, smbs, vendor=0, start=0):
-    n = len(smbs)
-    return book.sign(
-        smb=np.asarray(smbs),
-        function=np.arange(n) % len(BUSINESS_FUNCTIONS),
-        vendor=np.full(n, vendor),
-        pair=np.arange(n),
-        share=np.ones(n),
-        fee=np.arange(n) + 1.0,
-        start=np.full(n, start),
-        end=np.full(n, start + 12),
-        observed_quality=np.full(n, 0.7),
+def test_observations_fade_lazily_and_accumulate():
+    book = PairBook(places=4)
+    rows = book.ensure(np.array([0, 1]), np.array([2, 3]))
+    book.observe(rows, np.array([0.8, 0.4]), 200.0, month=2)
+    info, precision = book.observation(np.array([rows[0], rows[1], -1]), month=7)
+    assert_allclose(info, [0.8 * 200 * 0.97**5, 0.4 * 200 * 0.97**5, 0.0], rtol=1e-12)
+    assert_allclose(precision, [200 * 0.97**5, 200 * 0.97**5, 0.0], rtol=1e-12)
+    # the same pair twice in one month: each measurement counts, after fading the old ones
+    book.observe(np.array([rows[0], rows[0]]), np.array([0.6, 0.7]), 100.0, month=4)
+    info, precision = book.observation(rows[:1], month=4)
+    assert info[0] == pytest.approx(0.8 * 200 * 0.97**2 + 60 + 70, rel=1e-12)
+    assert precision[0] == pytest.approx(200 * 0.97**2 + 200, rel=1e-12)
+
+
+def test_trust_fades_lazily_after_the_last_delivery():
+    book = PairBook(places=4)
+    rows = book.ensure(np.array([0, 1]), np.array([1, 2]))
+    book.trust[rows] = [0.5, 0.8]
+    book.trust_month[rows] = [3, 5]
+    assert_allclose(book.trust_at(rows, 3, 0.1), [0.5, 0.8])
+    assert_allclose(book.trust_at(rows, 6, 0.1), [0.5 * 0.9**3, 0.8 * 0.9])
+    assert_allclose(book.trust_at(rows, 1, 0.1), [0.5, 0.8])  # never decays backwards
+    assert_array_equal(book.trust_at(np.array([-1]), 6, 0.1), [0.0])
+
+
+# --- moral hazard ---------------------------------------------------------------------------------
+
+
+@given(patience=st.floats(0.0, 0.999), months=st.integers(0, 120))
+@settings(max_examples=50, deadline=None)
+def test_annuity_is_the_discounted_sum(patience, months):
+    assert float(annuity(patience, months)) == pytest.approx(
+        sum(patience**t for t in range(1, months + 1)), rel=1e-9, abs=1e-12
     )
 
 
-def test_contract_book_sign_terminate_compact():
-    book = ContractBook(capacity=2)
-    first = _sign(book, [10, 11, 12, 13, 14])  # grows beyond its initial capacity
-    assert first.tolist() == [0, 1, 2, 3, 4] and len(book) == 5
-    assert book.active_index().tolist() == [0, 1, 2, 3, 4]
-    book.breaches[first] = 2
-    second = _sign(book, [15])
-    assert second.tolist() == [5] and book.breaches[5] == 0 and book.active[5]
-
-    book.terminate(np.array([0, 2]))
-    assert book.active_index().tolist() == [1, 3, 4, 5]
-    book.compact()  # 2 of 6 ended: not worth it yet
-    assert len(book) == 6
-
-    book.terminate(np.array([1, 3]))
-    book.compact()  # 4 of 6 ended: dropped, survivors keep their data and order
-    assert len(book) == 2
-    assert book.column("smb").tolist() == [14, 15]
-    assert book.column("fee").tolist() == [5.0, 1.0]
-    assert book.column("breaches").tolist() == [2, 0]
-    assert book.active_index().tolist() == [0, 1]
-
-    third = _sign(book, [16])
-    assert third.tolist() == [2] and book.column("smb").tolist() == [14, 15, 16]
+def test_relationship_values_are_the_hand_computed_sums():
+    m, delta, left, clean, duration = 0.3, 0.95, 7, 0.9, 12
+    rest, renew, new = relationship_values(m, delta, left, clean, duration)
+    per_term = sum(m * delta**t for t in range(1, duration + 1))
+    # a new relationship: this term, then renewals each with the belief RENEWAL_BELIEF, forever
+    new_by_hand = sum(per_term * (RENEWAL_BELIEF * delta**duration) ** k for k in range(2000))
+    assert rest == pytest.approx(sum(m * delta**t for t in range(1, left + 1)), rel=1e-12)
+    assert new == pytest.approx(new_by_hand, rel=1e-12)
+    assert renew == pytest.approx(delta**left * RENEWAL_BELIEF * clean * new_by_hand, rel=1e-12)
 
 
-# --- relational capital ------------------------------------------------------------------------
+def test_strike_stake_adds_what_a_strike_loses():
+    assert strike_stake(6.0, 2.0, 8.0, True, False, 0.25) == pytest.approx(2.0 + 2.0)
+    assert strike_stake(6.0, 2.0, 8.0, False, False, 0.25) == pytest.approx(2.0)
+    assert strike_stake(6.0, 2.0, 8.0, True, True, 0.0) == pytest.approx(8.0)
+    assert strike_stake(6.0, 2.0, 8.0, False, True, 0.5) == pytest.approx(10.0)
+
+
+def test_shirking_falls_with_detection_stake_and_patience():
+    kw = dict(penalty=0.75, pay_loss=0.05, strike_rise=0.3)
+    detection = np.linspace(0.0, 0.9, 10)
+    by_detection = shirks(0.3, detection=detection, stake=0.2, **kw)
+    assert by_detection[0] and not by_detection[-1] and np.all(np.diff(by_detection.astype(int)) <= 0)
+    stake = np.linspace(0.0, 5.0, 11)
+    by_stake = shirks(0.3, detection=0.1, stake=stake, **kw)
+    assert by_stake[0] and not by_stake[-1] and np.all(np.diff(by_stake.astype(int)) <= 0)
+    patience = np.linspace(0.3, 0.99, 24)
+    rest, renew, new = relationship_values(0.2, patience, 12, 0.95, 24)
+    patient_stake = strike_stake(rest, renew, new, True, False, 0.1)
+    assert np.all(np.diff(patient_stake) > 0)
+    by_patience = shirks(0.3, detection=0.1, stake=patient_stake, **kw)
+    assert by_patience[0] and not by_patience[-1] and np.all(np.diff(by_patience.astype(int)) <= 0)
+
+
+def test_shirking_needs_a_saving_strictly_above_the_expected_loss():
+    # the loss: 0.5 * 0.4 + 0.1 + 0.5 * 0.2 = 0.4
+    kw = dict(detection=0.5, penalty=0.4, pay_loss=0.1, strike_rise=0.5, stake=0.2)
+    assert not shirks(0.4, **kw) and shirks(0.4001, **kw) and not shirks(0.0, **kw)
 
 
 @given(
-    trust=st.floats(0, 1),
-    good=st.integers(0, 50),
-    failures=st.integers(0, 50),
-    gain=st.floats(0, 1),
-    loss=st.floats(0, 1),
+    gain=st.floats(0.01, 1.0),
+    penalty=st.floats(0.0, 1.0),
+    stake=st.floats(0.0, 50.0),
+    slack=st.floats(0.01, 1.0),
 )
-def test_trust_update_is_bounded(trust, good, failures, gain, loss):
-    updated = float(update_trust(trust, good, failures, gain, loss))
-    assert 0.0 <= updated <= 1.0
-    if failures == 0:
-        assert updated >= trust - 1e-12  # good news never hurts
-    if good == 0:
-        assert updated <= trust + 1e-12  # bad news never helps
+@settings(max_examples=60, deadline=None)
+def test_overbilling_stops_once_detection_is_high_enough(gain, penalty, stake, slack):
+    threshold = gain / (gain + penalty + stake)
+    assert overbills(gain, detection=0.0, penalty=penalty, stake=stake)
+    assert overbills(gain, detection=threshold * (1 - slack), penalty=penalty, stake=stake)
+    assert not overbills(gain, detection=min(1.0, threshold * (1 + slack)), penalty=penalty, stake=stake)
 
 
-def test_trust_is_gained_slower_than_it_is_lost():
-    gain, loss = PARAMS["trust_gain"], PARAMS["trust_loss"]
-    assert gain < loss
-    for trust in (0.2, 0.5, 0.8):
-        up = update_trust(trust, 1, 0, gain, loss) - trust
-        down = trust - update_trust(trust, 0, 1, gain, loss)
-        assert 0 < up < down
-    # one failure undoes several months of good work
-    trust = 0.5
-    after = update_trust(update_trust(trust, 6, 0, gain, loss), 0, 1, gain, loss)
-    assert after < trust
+def test_breach_probability_and_detection():
+    assert breach_probability(0.5, 0.5, 0.07) == pytest.approx(0.5)
+    q = np.linspace(0.3, 0.7, 9)
+    chance = breach_probability(q, 0.5, 0.07)
+    assert_allclose(chance, norm.cdf((0.5 - q) / 0.07), rtol=1e-12)
+    assert np.all(np.diff(chance) < 0)
+    assert breach_probability(0.6, 0.5, 0.0) == 0.0 and breach_probability(0.4, 0.5, 0.0) == 1.0
+    assert detection_chance(0.5) == pytest.approx(0.5 * DETECTION_ACCURACY)
 
 
-def test_idle_ties_decay():
-    trust = np.array([0.8, 0.8, 0.0])
-    decayed = decay_trust(trust, np.array([True, False, True]), 0.1)
-    assert decayed.tolist() == pytest.approx([0.72, 0.8, 0.0])
+def test_delivered_quality_is_its_equation_and_clipped():
+    quality = delivered_quality(
+        np.array([0.8, 0.8, 0.9, 0.1]),
+        np.array([0.15, 0.0, 0.0, 0.0]),
+        np.array([False, True, False, False]),
+        0.35,
+        np.array([0.01, 0.0, 0.2, -0.3]),
+    )
+    assert_allclose(quality, [0.8 * 0.85 + 0.01, 0.8 * 0.65, 1.0, 0.0], rtol=1e-12)
 
 
-def test_tie_book_creates_reuses_and_retires_ties():
-    ties = TieBook()
-    first = ties.ties(np.array([0, 1, 0]), np.array([5, 5, 5]))
-    assert first.tolist() == [0, 1, 0]  # the repeated pair shares a tie
-    assert len(ties) == 2 and ties.trust.tolist() == [0.0, 0.0] and ties.alive.all()
-    ties.trust[:] = [0.6, 0.4]
-    again = ties.ties(np.array([1, 2]), np.array([5, 6]))
-    assert again.tolist() == [1, 2] and ties.trust.tolist() == [0.6, 0.4, 0.0]
-    ties.retire(ties.smb == 0)  # SMB 0 leaves the market
-    assert ties.alive.tolist() == [False, True, True]
-    fresh = ties.ties(np.array([0]), np.array([5]))
-    assert fresh.tolist() == [3] and ties.trust[3] == 0.0  # a returning pair starts from zero
+# --- hold-up --------------------------------------------------------------------------------------
 
 
-# --- capabilities and innovation ---------------------------------------------------------------
+def test_transition_and_switching_costs():
+    assert transition_cost(1.5, 2.0, 0.3, 0.5) == pytest.approx(1.5 * 2.0 * 0.8 * 0.5)
+    assert_allclose(
+        switching_cost(np.array([1.0, 1.0]), np.array([0.5, 0.5]), np.array([2.0, 0.1])), [1.5, 1.1]
+    )
 
 
-def test_capability_erodes_when_outsourced_and_grows_in_house():
-    capability = np.array([0.8, 0.8, 0.0, 1.0])
-    outsourced = np.array([True, False, False, True])
-    path = [capability]
-    for _ in range(24):
-        path.append(develop_capability(path[-1], outsourced, 0.02, 0.01))
-    path = np.array(path)
-    assert np.all(np.diff(path[:, 0]) < 0) and path[-1, 0] == pytest.approx(0.8 * 0.98**24)
-    assert np.all(np.diff(path[:, 1]) > 0) and path[-1, 1] == pytest.approx(1 - 0.2 * 0.99**24)
-    assert np.all(np.diff(path[:, 2]) > 0)  # learning from nothing
-    assert path.min() >= 0.0 and path.max() <= 1.0
+@given(
+    specificity=st.floats(0.0, 1.0),
+    share=st.floats(0.0, 1.0),
+    switching=st.floats(0.0, 100.0),
+    duration=st.integers(1, 240),
+    factor=st.floats(0.0, 1.0),
+)
+@settings(max_examples=60, deadline=None)
+def test_holdup_raise_is_proportional_to_specificity_and_never_above_switching(
+    specificity, share, switching, duration, factor
+):
+    raise_ = holdup_raise(specificity, switching, share, duration)
+    assert raise_ == pytest.approx(share * specificity * switching / duration)
+    assert raise_ * duration <= switching * (1 + 1e-12)
+    assert holdup_raise(factor * specificity, switching, share, duration) == pytest.approx(
+        factor * raise_, rel=1e-12, abs=1e-15
+    )
+    assert holdup_raise(0.0, switching, share, duration) == 0.0
 
 
-def test_core_focus_and_innovation_odds():
-    assert core_focus_growth(0.0, 0.01) == 1.0
-    assert core_focus_growth(1.0, 0.01) > core_focus_growth(0.5, 0.01) > 1.0
-    base = collaborative_innovation_odds(0.1, 0.5, 0.8, 0.5, 1.0)
-    for index in range(1, 5):
-        args = [0.1, 0.5, 0.8, 0.5, 1.0]
-        args[index] /= 2
-        assert collaborative_innovation_odds(*args) == pytest.approx(base / 2)
-    assert collaborative_innovation_odds(0.1, 0.0, 0.8, 0.5, 1.0) == 0.0  # no trust, no joint work
-    assert inhouse_innovation_odds(0.1, 1.0) < collaborative_innovation_odds(0.1, 1.0, 1.0, 1.0, 1.0)
+def test_haggling_cost_needs_specific_and_uncertain():
+    assert haggling_cost(0.2, 0.5, 0.5, 1.0) == pytest.approx(0.05)
+    assert haggling_cost(1.0, 0.0, 1.0, 3.0) == 0.0 and haggling_cost(1.0, 1.0, 0.0, 3.0) == 0.0
 
 
-# --- shocks ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("horizon", "duration", "delta"),
+    [(48, 24, 0.99), (36, 12, 0.95), (50, 7, 0.9), (12, 24, 0.99), (24, 24, 1.0), (1, 1, 0.5)],
+)
+def test_renewal_discounts_match_an_explicit_loop(horizon, duration, delta):
+    raises = rounds = 0.0
+    renewals = 0
+    for t in range(1, horizon + 1):
+        raises += delta**t * renewals
+        if t % duration == 0 and t < horizon:
+            renewals += 1
+            rounds += delta**t
+    got = renewal_discounts(horizon, duration, delta)
+    assert got == pytest.approx((raises, rounds), rel=1e-12, abs=1e-15)
 
 
-def test_failure_hazard_is_ordered_by_stability():
-    stability = np.linspace(0, 1, 11)
-    hazard = failure_hazard(0.01, stability)
-    assert np.all(np.diff(hazard) < 0)
-    assert hazard[5] == pytest.approx(0.01) and hazard[-1] == 0.0
-    assert failure_hazard(0.8, 0.0) == 1.0  # a probability, capped
-    # in a drawn market, the weak fail first
-    rng = np.random.default_rng(7)
-    pool = draw_vendors(rng, 20_000, {**PARAMS, "vendor_failure_rate": 0.05})
-    failed = rng.random(20_000) < failure_hazard(0.05, pool.stability)
-    assert pool.stability[failed].mean() < pool.stability[~failed].mean() - 0.03
-    assert failed.mean() == pytest.approx(0.05, abs=0.005)
+# --- vendor economics -----------------------------------------------------------------------------
 
 
-def test_breach_chance_falls_with_security():
-    assert np.all(np.diff(breach_chance(0.02, np.linspace(0, 1, 5))) < 0)
-    assert breach_chance(0.02, 1.0) == 0.0
+def test_markup_follows_load_and_reputation_within_bounds():
+    markup = np.full(5, 0.5)
+    utilisation = np.array([1.0, 0.3, TARGET_UTILISATION, TARGET_UTILISATION, 1.0])
+    gap = np.array([0.0, 0.0, 0.1, -0.1, -0.2])
+    new = adjust_markup(markup, utilisation, gap)
+    assert_allclose(new, 0.5 + MARKUP_STEP * (utilisation - TARGET_UTILISATION + gap), rtol=1e-12)
+    assert new[0] > 0.5 > new[1] and new[2] > 0.5 > new[3]
+    edges = adjust_markup(np.array([MARKUP_MAX, MARKUP_MIN, 0.0, 5.0]), np.array([1.0, 0.0, 0.8, 0.8]), 0.0)
+    assert_allclose(edges, [MARKUP_MAX, MARKUP_MIN, MARKUP_MIN, MARKUP_MAX])
 
 
-def test_remaining_vendors_cover_part_of_a_missing_share():
-    share = np.array([0.0, 1 / 3, 0.5, 2 / 3, 1.0])
-    covered = covered_share(share)
-    assert covered.tolist() == pytest.approx([0.0, 0.5, 0.75, 1.0, 1.0])
-    assert np.all(covered >= share) and covered.max() <= 1.0
-    np.testing.assert_array_equal(covered_share(share, 0.0), share)
+def test_capacity_grows_when_full_and_profitable_and_shrinks_never_below_load():
+    capacity = np.array([20, 20, 20, 20, 5, 3, 1])
+    load = np.array([19.0, 19.0, 10.0, 18.5, 1.0, 2.5, 0.0])
+    utilisation = np.array([0.95, 0.95, 0.7, 0.3, 0.2, 0.1, 0.0])
+    profit = np.array([1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0])
+    new = adjust_capacity(capacity, load, utilisation, profit)
+    assert new.tolist() == [22, 20, 20, 19, 4, 3, 1]
+    assert new.dtype == capacity.dtype and (new >= np.ceil(load)).all() and (new >= 1).all()
 
 
-# --- peer network ------------------------------------------------------------------------------
+def test_entry_profit_and_smoothing():
+    assert entry_profit(20, 0.6, 0.8, 1.2, 0.5) == pytest.approx(20 * NEWCOMER_SHARE * 0.5 * 0.2 - 1.2)
+    assert entry_profit(20, 0.6, 0.8, 1.2, 0.0) == pytest.approx(-1.2)
+    assert entry_profit(20, 0.9, 0.8, 0.0, 1.0) < 0  # priced below cost: never enters
+    assert smooth(1.0, 0.0) == pytest.approx(0.8) and smooth(1.0, 0.0, 0.25) == pytest.approx(0.75)
+
+
+# --- population mixes -----------------------------------------------------------------------------
+
+
+def test_mix_counts_use_largest_remainders():
+    assert mix_counts(7, {"a": 0.1, "b": 0.3, "c": 0.6}, ("a", "b", "c")).tolist() == [1, 2, 4]
+    assert mix_counts(6, {"a": 0.25, "b": 0.25, "c": 0.5}, ("a", "b", "c")).tolist() == [
+        2,
+        1,
+        3,
+    ]  # tie: first
+    assert mix_counts(6, {"c": 0.5, "b": 0.25, "a": 0.25}, ("a", "b", "c")).tolist() == [2, 1, 3]
+    assert mix_counts(5, "b", ("a", "b", "c")).tolist() == [0, 5, 0]
+    assert mix_counts(0, {"a": 0.5, "b": 0.5}, ("a", "b")).tolist() == [0, 0]
+
+
+@given(
+    weights=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).filter(lambda w: sum(w) > 0.01),
+    n=st.integers(0, 500),
+)
+@settings(max_examples=80, deadline=None)
+def test_mix_counts_are_exact_proportions(weights, n):
+    shares = np.array(weights) / sum(weights)
+    counts = mix_counts(n, dict(zip("xyz", shares.tolist(), strict=True)), ("x", "y", "z"))
+    assert counts.sum() == n
+    assert (np.abs(counts - shares * n) < 1).all()
+    assert counts[shares == 0].sum() == 0
+
+
+def test_allocate_mix_same_seed_same_result():
+    mix = {"a": 0.25, "b": 0.75}
+    one = allocate_mix(np.random.default_rng(5), 40, mix, ("a", "b"))
+    two = allocate_mix(np.random.default_rng(5), 40, mix, ("a", "b"))
+    other = allocate_mix(np.random.default_rng(6), 40, mix, ("a", "b"))
+    assert_array_equal(one, two)
+    assert np.bincount(one).tolist() == [10, 30] and np.bincount(other).tolist() == [10, 30]
+    assert not np.array_equal(one, other)
+    assert_array_equal(allocate_mix(np.random.default_rng(5), 4, "b", ("a", "b")), [1, 1, 1, 1])
+
+
+# --- selection ------------------------------------------------------------------------------------
+
+
+def test_shortlist_puts_referrals_first_and_samples_offering_vendors():
+    functions = np.array([0, 1, 2, 0])
+    referred = np.array([[7, -1], [-1, -1], [3, 4], [9, 9]])
+    offering = [np.array([1, 2]), np.array([5]), np.array([], dtype=np.int64)]
+    short = draw_shortlist(functions, referred, offering, 6, np.random.default_rng(1))
+    assert short.shape == (4, 8)
+    assert_array_equal(short[:, :2], referred)
+    assert set(short[[0, 3], 2:].ravel().tolist()) == {1, 2}
+    assert_array_equal(short[1, 2:], 5)
+    assert_array_equal(short[2, 2:], -1)  # nobody offers the function
+    again = draw_shortlist(functions, referred, offering, 6, np.random.default_rng(1))
+    assert_array_equal(short, again)
+
+
+def test_ranking_drops_duplicates_and_unusable_and_orders_by_value():
+    vendors = np.array([[3, 5, 3, -1, 8, 2], [4, 4, 4, 4, 4, 4]])
+    usable = np.array([[True, True, True, True, False, True], [True, True, True, True, True, True]])
+    value = np.array([[0.2, 0.9, 0.95, 5.0, 9.0, 0.5], [1.0, 0.1, 0.2, 0.3, 0.4, 0.5]])
+    ranked = rank_candidates(vendors, usable, value)
+    # row 0: a duplicate counts once (its first appearance), -1 and the unusable vendor 8 go
+    assert ranked.tolist() == [[5, 2, 3, -1, -1, -1], [4, -1, -1, -1, -1, -1]]
+
+
+def test_quality_signal_is_its_equation():
+    signal = quality_signal(
+        np.array([0.4, 0.4, 0.8]),
+        np.array([True, True, False]),
+        np.array([0.5, 0.5, -1.0]),
+        lemon_overstatement=0.3,
+        due_diligence=np.array([0.0, 1.0, 0.5]),
+        signal_noise=0.2,
+    )
+    assert_allclose(signal, [0.4 + 0.3 + 0.1, 0.4, 0.8 + 0.5 * (-0.2)], rtol=1e-12)
+
+
+# --- shocks, capabilities, innovation -------------------------------------------------------------
+
+
+def test_failure_hazard_breaches_and_cover():
+    stability = np.array([0.1, 0.5, 0.9])
+    assert_allclose(failure_hazard(0.01, stability), 2 * 0.01 * (1 - stability))
+    assert_allclose(failure_hazard(0.01, stability, True), 4 * 0.01 * (1 - stability))
+    assert failure_hazard(0.9, 0.0, True) == 1.0
+    assert breach_chance(0.02, 0.75) == pytest.approx(0.005)
+    assert breach_damage(4.0, 0.25, 0.5) == pytest.approx(1.0)
+    assert ip_leak_chance(0.3) == 0.3
+    share = np.array([0.0, 0.2, 0.5, 0.9, 1.0])
+    assert_allclose(covered_share(share), np.minimum(1.0, share * (1 + SURGE_CAPACITY)))
+
+
+def test_capability_erodes_outsourced_grows_in_house_and_stays_in_bounds():
+    capability = np.array([0.0, 0.5, 1.0, 0.0, 0.5, 1.0])
+    outsourced = np.array([True, True, True, False, False, False])
+    new = develop_capability(capability, outsourced, 0.1, 0.2)
+    assert_allclose(new, [0.0, 0.45, 0.9, 0.2, 0.6, 1.0])
+    assert ((new >= 0) & (new <= 1)).all()
+    assert core_focus_growth(0.5, 0.01) == pytest.approx(1.005)
+
+
+def test_innovation_odds():
+    assert collaborative_innovation_odds(0.1, 0.5, 0.8, 0.5, 0.5) == pytest.approx(0.01)
+    assert collaborative_innovation_odds(0.1, 0.0, 0.8, 0.5, 1.0) == 0.0  # no trust, no joint innovation
+    assert inhouse_innovation_odds(0.1, 0.8) == pytest.approx(0.1 * INHOUSE_INNOVATION_FACTOR * 0.8)
+
+
+# --- networks and relational capital -------------------------------------------------------------
 
 
 def test_peer_graph_same_seed_same_edges():
-    one = peer_graph(200, 6, 0.2, np.random.default_rng(11))
-    two = peer_graph(200, 6, 0.2, np.random.default_rng(11))
-    other = peer_graph(200, 6, 0.2, np.random.default_rng(12))
+    one = peer_graph(30, 4, 0.3, np.random.default_rng(3))
+    two = peer_graph(30, 4, 0.3, np.random.default_rng(3))
+    other = peer_graph(30, 4, 0.3, np.random.default_rng(4))
     assert sorted(one.edges) == sorted(two.edges)
     assert sorted(one.edges) != sorted(other.edges)
-    assert one.number_of_nodes() == 200 and one.number_of_edges() == 600
+    assert one.number_of_edges() == 60
 
 
-def test_peer_graph_degree_handling():
-    assert peer_graph(50, 5, 0.0, np.random.default_rng(0)).number_of_edges() == 100  # 5 -> 4
-    assert peer_graph(3, 8, 0.0, np.random.default_rng(0)).number_of_edges() == 3  # capped at n-1
+def test_peer_graph_degree_rounding():
+    assert peer_graph(20, 5, 0.0, np.random.default_rng(0)).number_of_edges() == 40  # 5 -> 4
+    assert peer_graph(3, 4, 0.0, np.random.default_rng(0)).number_of_edges() == 3  # capped at n - 1 = 2
     assert peer_graph(10, 1, 0.0, np.random.default_rng(0)).number_of_edges() == 0
     assert peer_graph(1, 4, 0.0, np.random.default_rng(0)).number_of_nodes() == 1
 
 
-def test_referral_peers_are_neighbours():
-    graph = peer_graph(40, 4, 0.3, np.random.default_rng(13))
-    graph.add_node(40)  # an isolated SMB
-    network = PeerNetwork(graph)
-    smbs = np.arange(41)
-    peers = network.random_peers(smbs, 5, np.random.default_rng(14))
-    for smb in range(40):
-        assert set(peers[smb].tolist()) <= set(graph.neighbors(smb))
-    assert peers[40].tolist() == [-1] * 5
-    values = np.arange(41, dtype=float)[:, None]
-    means = network.peer_mean(smbs[:40], values)
-    expected = [np.mean(sorted(graph.neighbors(s))) for s in range(40)]
-    np.testing.assert_allclose(means[:, 0], expected)
+def test_random_peers_are_neighbours():
+    graph = nx.Graph([(0, 1), (0, 2), (3, 4)])
+    graph.add_node(5)
+    peers = PeerNetwork(graph).random_peers(np.array([0, 3, 5, 1]), 50, np.random.default_rng(2))
+    assert set(peers[0].tolist()) == {1, 2}
+    assert set(peers[1].tolist()) == {4} and set(peers[3].tolist()) == {0}
+    assert_array_equal(peers[2], -1)
 
 
-def test_peer_mean_ignores_missing_values():
-    network = PeerNetwork(nx.star_graph(3))  # 0 is the hub
-    values = np.array([[np.nan], [0.2], [np.nan], [0.6]])
-    assert network.peer_mean(np.array([0]), values)[0, 0] == pytest.approx(0.4)
-    assert np.isnan(network.peer_mean(np.array([2]), values)[0, 0])  # its only peer knows nothing
+@given(
+    trust=st.floats(0.0, 1.0),
+    good=st.integers(0, 50),
+    bad=st.integers(0, 50),
+    gain=st.floats(0.0, 1.0),
+    loss=st.floats(0.0, 1.0),
+)
+@settings(max_examples=80, deadline=None)
+def test_trust_stays_in_bounds(trust, good, bad, gain, loss):
+    new = update_trust(trust, good, bad, gain, loss)
+    assert 0.0 <= new <= 1.0
+    if bad == 0:
+        assert new >= trust - 1e-12
+    if good == 0:
+        assert new <= trust + 1e-12
 
 
-# --- market and economics ----------------------------------------------------------------------
+def test_trust_is_built_slowly_and_lost_fast():
+    gain, loss = PARAMS["trust_gain"], PARAMS["trust_loss"]
+    trust = np.linspace(0.1, 0.9, 9)
+    up = update_trust(trust, 1, 0, gain, loss) - trust
+    down = trust - update_trust(trust, 0, 1, gain, loss)
+    assert_allclose(up, gain * (1 - trust), rtol=1e-12)
+    assert_allclose(down, loss * trust, rtol=1e-12)
+    assert (down[trust > gain / (gain + loss)] > up[trust > gain / (gain + loss)]).all()
+    # at the default rates, one failure from trust 0.5 takes six good deliveries to undo
+    after = update_trust(0.5, 0, 1, gain, loss)
+    recovered = [update_trust(after, n, 0, gain, loss) for n in range(8)]
+    assert [r >= 0.5 for r in recovered].index(True) == 6
+    assert update_trust(0.5, 2, 1, 0.1, 0.3) == pytest.approx((1 - 0.5 * 0.81) * 0.7)
+    assert_allclose(decay_trust(np.array([0.5, 0.5]), np.array([True, False]), 0.1), [0.45, 0.5])
+    assert_allclose(governance_relief(np.array([0.0, 0.5, 1.0])), [1.0, 0.75, 0.5])
 
 
-def test_vendor_market_draws():
-    rng = np.random.default_rng(15)
-    pool = draw_vendors(rng, 10_000, {**PARAMS, "lemon_share": 0.4, "offshore_share": 0.5})
-    assert pool.is_lemon.mean() == pytest.approx(0.4, abs=0.02)
-    assert pool.true_quality[pool.is_lemon].mean() < pool.true_quality[~pool.is_lemon].mean() - 0.2
-    overstated = pool.claimed_quality - pool.true_quality
-    assert np.all(overstated[~pool.is_lemon] == 0) and np.all(overstated[pool.is_lemon] >= 0)
-    assert (pool.location == 2).mean() == pytest.approx(0.5, abs=0.02)
-    assert pool.offers.any(axis=1).all() and np.all(pool.capacity >= 1)
+# --- SMB economics --------------------------------------------------------------------------------
 
 
-def test_function_profiles_and_revenue():
-    rng = np.random.default_rng(16)
-    f = draw_function_profiles(rng, 500, {**PARAMS, "asset_specificity": 0.8})
-    assert f.specificity.shape == (500, len(BUSINESS_FUNCTIONS))
-    assert f.specificity.mean() == pytest.approx(0.8, abs=0.02)
-    for values in (f.capability, f.importance, f.specificity, f.uncertainty, f.frequency):
-        assert values.min() >= 0 and values.max() <= 1
-    weights = function_weights(f.importance)
-    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
-    perfect = monthly_revenue(12.0, np.ones(500), weights, np.ones_like(weights))
-    nothing = monthly_revenue(12.0, np.ones(500), weights, np.zeros_like(weights))
-    np.testing.assert_allclose(perfect, 12.0)
-    np.testing.assert_allclose(nothing, 6.0)
+def test_performance_is_its_equation():
+    weights = np.array([[0.25, 0.75], [0.5, 0.5]])
+    quality = np.array([[1.0, 0.6], [0.2, 0.4]])
+    got = performance(np.array([1.2, 0.8]), weights, quality)
+    expected = np.array(
+        [
+            1.2 * (1 - FUNCTION_WEIGHT + FUNCTION_WEIGHT * 0.7),
+            0.8 * (1 - FUNCTION_WEIGHT + FUNCTION_WEIGHT * 0.3),
+        ]
+    )
+    assert_allclose(got, expected, rtol=1e-12)
+    assert_allclose(function_weights(np.array([[1.0, 3.0], [0.0, 0.0]])), [[0.25, 0.75], [0.0, 0.0]])
+
+
+def test_relative_revenue_averages_to_the_base_revenue():
+    rng = np.random.default_rng(31)
+    offered = rng.uniform(0.3, 1.5, 200)
+    revenue = monthly_revenue(12.0, offered, offered.mean())
+    assert revenue.mean() == pytest.approx(12.0, rel=1e-12)
+    assert_array_equal(np.argsort(revenue), np.argsort(offered))
+    # an improvement every rival shares brings nobody more revenue
+    assert_allclose(monthly_revenue(12.0, 1.1 * offered, 1.1 * offered.mean()), revenue, rtol=1e-12)
+
+
+def test_lost_output_and_core_cost():
+    weights, missing = np.array([[0.5, 0.5]]), np.array([[1.0, 0.5]])
+    lost = lost_output_value(10.0, np.array([1.2]), weights, missing, 0.6, 0.9)
+    assert lost[0] == pytest.approx(10.0 * 1.2 * FUNCTION_WEIGHT * 0.75 * 0.6 / 0.9, rel=1e-12)
+    assert core_cost(10.0, 1.2, 0.3) == pytest.approx(3.6)
+
+
+# --- contracts and vendors -------------------------------------------------------------------------
+
+
+def test_monthly_bill_by_contract_type():
+    kinds = np.array(
+        [
+            CONTRACT_KINDS.index(k)
+            for k in (
+                "fixed_price",
+                "performance_based",
+                "performance_based",
+                "performance_based",
+                "time_and_materials",
+                "time_and_materials",
+            )
+        ]
+    )
+    measured = np.array([0.1, 0.9, 0.45, 0.1, 0.9, 0.9])
+    shock = np.array([3.0, 3.0, 0.0, 0.0, 1.0, -5.0])
+    bill = monthly_bill(2.0, term_arrays(kinds), 0.5, measured, 0.5, shock)
+    assert_allclose(bill, 2.0 * np.array([1.0, 1.4, 0.9, 0.6, 1.2, BILL_FLOOR]), rtol=1e-12)
+    assert_allclose(expected_bill_factor(term_arrays(kinds), measured, 0.5), [1.0, 1.4, 0.9, 0.6, 1.0, 1.0])
+
+
+def test_contract_book_signs_terminates_and_measures_endings():
+    book = ContractBook(capacity=2)
+    index = book.sign(
+        smb=np.array([0, 1, 2]),
+        function=np.array([0, 1, 2]),
+        vendor=np.array([4, 4, 5]),
+        pair=np.array([0, 1, 2]),
+        kind=np.array([0, 1, 2]),
+        share=np.ones(3),
+        fee=np.array([1.0, 2.0, 3.0]),
+        start=np.array([1, 2, 10]),
+        end=np.array([25, 26, 34]),
+        referred=np.array([False, True, False]),
+    )
+    assert index.tolist() == [0, 1, 2] and book.active_index().tolist() == [0, 1, 2]
+    assert book.strikes[:3].tolist() == [0, 0, 0] and book.holdup[:3].tolist() == [0, 0, 0]
+    book.terminate(np.array([1]), 12, "poor_performance")
+    book.terminate(np.array([1, 2]), 40, "vendor_exit")  # an ended contract does not end twice
+    assert book.active_index().tolist() == [0]
+    endings = book.endings()
+    assert endings["start"].tolist() == [2, 10] and endings["ended"].tolist() == [12, 40]
+    assert endings["reason"].tolist() == [1, 2]
+    assert book.ended_within(24, 0, 5) == pytest.approx(0.5)  # of the two begun in 0..5, one ended by 24
+    assert book.ended_within(24, 6, 20) == 0.0 and np.isnan(book.ended_within(24, 50, 60))
+    book.compact()
+    assert len(book) == 1 and book.fee[0] == 1.0 and book.active_index().tolist() == [0]
+
+
+def test_variable_cost_and_vendor_draws():
+    params = {**PARAMS, "vendor_cost_ratio": 0.6, "inhouse_cost": 1.0}
+    assert variable_cost(0.78, 2, params) == pytest.approx(0.6 * LOCATION_COST[2] * (0.5 + 0.65 * 0.78))
+    params = {**PARAMS, "lemon_share": 0.5}
+    pool = draw_vendors(np.random.default_rng(8), 400, params, month=3)
+    again = draw_vendors(np.random.default_rng(8), 400, params, month=3)
+    assert_array_equal(pool.true_quality, again.true_quality)
+    lemon = pool.is_lemon
+    assert 120 < lemon.sum() < 280
+    assert pool.true_quality[lemon].mean() < pool.true_quality[~lemon].mean()
+    assert_allclose(pool.claimed_quality, np.clip(pool.true_quality + 0.3 * lemon, 0, 1))
+    assert (pool.price_base[lemon] > pool.unit_cost[lemon]).all()
+    assert_allclose(pool.price_base[~lemon], pool.unit_cost[~lemon])  # good vendors price what they are
+    assert (pool.patience <= MAX_PATIENCE).all() and (pool.capacity >= 1).all()
+    assert pool.offers.any(axis=1).all() and (pool.entered == 3).all()
+    roomy = with_room(pool, 500)
+    assert len(roomy.alive) == 500 and roomy.alive.sum() == 400 and roomy.offers.shape == (500, 6)
+
+
+def test_beta_draws_and_function_profiles():
+    rng = np.random.default_rng(9)
+    assert_array_equal(beta_around(rng, 0.0, 3), [0.0, 0.0, 0.0])
+    assert_array_equal(beta_around(rng, 1.0, 3), [1.0, 1.0, 1.0])
+    profiles = draw_function_profiles(np.random.default_rng(9), 50, PARAMS)
+    assert profiles.capability.shape == (50, len(BUSINESS_FUNCTIONS))
+    for name in ("capability", "importance", "specificity", "uncertainty", "frequency"):
+        values = getattr(profiles, name)
+        assert ((values >= 0) & (values <= 1)).all(), name
+    assert (profiles.inhouse_cost > 0).all()

@@ -7,7 +7,17 @@ import re
 import pytest
 
 from ecosystem import EcosystemModel
-from ecosystem.parameters import PARAMETERS, defaults, parameter, parse_value, validate_parameters
+from ecosystem.mechanisms.decision_rules import DECISION_RULES
+from ecosystem.parameters import (
+    PARAMETERS,
+    defaults,
+    format_value,
+    parameter,
+    parse_value,
+    validate_parameters,
+)
+
+CONTRACT_TYPES = parameter("contract_type").choices
 
 
 def test_schema_is_consistent_and_defaults_are_valid():
@@ -72,7 +82,7 @@ def test_wrong_type_is_rejected_saying_what_is_allowed(name, value):
         ("lemon_share", 1.0001),
         ("lemon_share", -0.1),
         ("n_smbs", 0),
-        ("vendor_price_ratio", 0.01),
+        ("vendor_cost_ratio", 0.01),
         ("lemon_share", float("nan")),
         ("trust_gain", float("inf")),
     ],
@@ -139,3 +149,126 @@ def test_parse_value_turns_text_into_typed_values(name, text, expected):
 def test_parse_value_rejects_bad_text(name, text, message):
     with pytest.raises(ValueError, match=message):
         parse_value(name, text)
+
+
+# --- population mixes ----------------------------------------------------------------------------
+
+
+def test_decision_rule_choices_are_the_registry():
+    assert parameter("decision_rule").choices == tuple(DECISION_RULES)
+
+
+def test_only_the_declared_parameters_are_mixable():
+    mixable = {p.name for p in PARAMETERS if p.mixable}
+    assert "contract_type" in mixable
+    assert all(parameter(name).choices for name in mixable)
+
+
+def test_a_mix_is_accepted_and_put_in_the_schemas_order():
+    mix = {"performance_based": 0.5, "fixed_price": 0.25, "time_and_materials": 0.25}
+    value = validate_parameters({"contract_type": mix})["contract_type"]
+    assert value == {"fixed_price": 0.25, "time_and_materials": 0.25, "performance_based": 0.5}
+    assert list(value) == list(CONTRACT_TYPES)
+    assert all(type(share) is float for share in value.values())
+    # choices with share 0 are dropped; integer shares become floats
+    value = validate_parameters(
+        {"contract_type": {"performance_based": 0, "fixed_price": 1, "time_and_materials": 0}}
+    )
+    assert value["contract_type"] == "fixed_price"
+
+
+@pytest.mark.parametrize("choice", CONTRACT_TYPES)
+def test_a_mix_of_one_choice_is_that_choice(choice):
+    assert validate_parameters({"contract_type": {choice: 1.0}})["contract_type"] == choice
+    assert parse_value("contract_type", f"{choice}:1") == choice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fixed_price:0.5,performance_based:0.5",
+        " fixed_price : 0.5 , performance_based : 0.5 ",
+        "{fixed_price: 0.5, performance_based: 0.5}",
+        "performance_based:0.5,fixed_price:0.5",
+    ],
+)
+def test_parse_value_reads_a_mix(text):
+    assert parse_value("contract_type", text) == {"fixed_price": 0.5, "performance_based": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"fixed_price": 0.5, "performance_based": 0.4}, r"the shares sum to 0\.9, not 1"),
+        ({"fixed_price": 0.7, "performance_based": 0.7}, r"the shares sum to 1\.4, not 1"),
+        ({"fixed_price": 0.5, "cost_plus": 0.5}, r"unknown choice 'cost_plus'"),
+        (
+            {"fixed_price": 1.5, "performance_based": -0.5},
+            r"the share of 'fixed_price' must be a number in \[0, 1\]",
+        ),
+        (
+            {"fixed_price": 0.5, "performance_based": "0.5"},
+            r"the share of 'performance_based' must be a number",
+        ),
+        ({"fixed_price": float("nan"), "performance_based": 1.0}, r"the share of 'fixed_price'"),
+        ({"fixed_price": True}, r"the share of 'fixed_price' must be a number"),
+        ({}, r"must be one of fixed_price, time_and_materials, performance_based \(or a mix"),
+    ],
+)
+def test_a_bad_mix_is_refused_in_one_line_naming_the_parameter(value, message):
+    with pytest.raises(ValueError, match=message) as error:
+        validate_parameters({"contract_type": value})
+    text = str(error.value)
+    assert text.startswith("parameter 'contract_type'") and "\n" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("contract_type", "fixed_price:0.5,performance_based:0.4", "shares sum to 0.9"),
+        ("contract_type", "fixed_price:-0.5,performance_based:1.5", "share of 'fixed_price'"),
+        ("contract_type", "fixed_price:0.5,cost_plus:0.5", "unknown choice 'cost_plus'"),
+        ("contract_type", "fixed_price:half,performance_based:0.5", "a mix is written CHOICE:SHARE"),
+        ("contract_type", "fixed_price:0.5;performance_based:0.5", "a mix is written CHOICE:SHARE"),
+        ("contract_type", "fixed_price:0.5,performance_based", "a mix is written CHOICE:SHARE"),
+        ("contract_type", "fixed_price:", "a mix is written CHOICE:SHARE"),
+        *(
+            (name, text, f"must be one of {', '.join(parameter(name).choices)}, got")
+            for name, text in [
+                ("sourcing_policy", "single:0.5,dual:0.5"),
+                ("decision_rule", "tce:0.5,rbv:0.5"),
+            ]
+        ),
+    ],
+)
+def test_parse_value_refuses_a_bad_mix_in_one_line(name, text, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        parse_value(name, text)
+    assert str(error.value).startswith(f"parameter '{name}'") and "\n" not in str(error.value)
+
+
+def test_a_mix_for_a_parameter_that_is_not_mixable_is_refused():
+    for name, mix in [("sourcing_policy", {"single": 0.5, "dual": 0.5}), ("decision_rule", {"tce": 1.0})]:
+        with pytest.raises(ValueError, match=rf"parameter '{name}' must be one of"):
+            validate_parameters({name: mix})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "fixed_price",
+        {"fixed_price": 0.5, "performance_based": 0.5},
+        {"fixed_price": 0.25, "time_and_materials": 0.25, "performance_based": 0.5},
+        {"fixed_price": 0.1, "time_and_materials": 0.2, "performance_based": 0.7},
+        {"fixed_price": 1 / 3, "time_and_materials": 1 / 3, "performance_based": 1 / 3},
+        {"fixed_price": 0.123456789, "performance_based": 0.876543211},
+    ],
+)
+def test_format_value_round_trips_a_mix_through_parse_value(value):
+    checked = validate_parameters({"contract_type": value})["contract_type"]
+    assert parse_value("contract_type", format_value(checked)) == checked
+
+
+def test_format_value_round_trips_every_default():
+    for p in PARAMETERS:
+        assert parse_value(p.name, format_value(p.default)) == p.default, p.name
