@@ -1,34 +1,45 @@
 """docs/ODD.md stays in step with the code.
 
 The parameter table must be exactly the schema's table (regenerate it with
-``python docs/generate_parameter_table.py``); the documented schedule, reporters and hard-coded
-constants must match the model.
+``python docs/generate_parameter_table.py``); the documented schedule, decision rules, reporters,
+contract terms and hard-coded constants must match the model. The constants are discovered from
+the source of ``ecosystem/model.py`` and ``ecosystem/mechanisms/*.py``, so a constant added there
+cannot go undocumented.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import difflib
+import importlib
 import importlib.util
 import inspect
+import math
+import pkgutil
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import ecosystem.mechanisms
 from ecosystem import model as model_module
-from ecosystem.mechanisms import economics, functions, innovation, moral_hazard, shocks, vendors
-from ecosystem.mechanisms.contracts import CONTRACT_TERMS
+from ecosystem.mechanisms.contracts import CONTRACT_TERMS, ContractTerms
+from ecosystem.mechanisms.decision_rules import DECISION_RULES
 from ecosystem.model import EcosystemModel
 from ecosystem.parameters import schema_table
 from ecosystem.reporters import MODEL_REPORTERS
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(model_module.__file__).parent
 ODD = ROOT / "docs" / "ODD.md"
 SCRIPT = ROOT / "docs" / "generate_parameter_table.py"
 START = "<!-- parameters:start -->"
 END = "<!-- parameters:end -->"
 REGENERATE = "run `python docs/generate_parameter_table.py` to regenerate it"
+CONSTANTS_HEADER = "| Constant | Module | Value | Meaning |"
+REPORTERS_HEADER = "| Reporter | Definition |"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +53,35 @@ def generator():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _section(text: str, heading: str) -> str:
+    """The text of a section from its heading to the next heading of the same or a higher level."""
+    assert heading in text, f"docs/ODD.md has no heading {heading!r}"
+    level = heading.split(" ")[0]
+    rest = text[text.index(heading) + len(heading) :]
+    pattern = "^#{1," + str(len(level)) + "} "
+    ends = [m.start() for m in re.finditer(pattern, rest, flags=re.MULTILINE)]
+    return rest[: ends[0]] if ends else rest
+
+
+def _table_after(text: str, header: str) -> list[str]:
+    """The body rows of the Markdown table whose header line is ``header``."""
+    assert header in text, f"docs/ODD.md has no table with the header {header!r}"
+    lines = text[text.index(header) :].splitlines()[2:]  # skip the header and the |---| line
+    rows = []
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split(" | ")]
+
+
+# --- the parameter table ---------------------------------------------------------------------------
 
 
 def _between_markers(text: str) -> str:
@@ -63,6 +103,12 @@ def test_parameter_table_matches_schema(odd_text):
             )[:40]
         )
         pytest.fail(f"The parameter table in docs/ODD.md differs from the schema; {REGENERATE}.\n{diff}")
+
+
+def test_parameter_table_is_the_generated_one(generator, odd_text):
+    """The generator leaves docs/ODD.md as it is: the table in it is the generated one."""
+    assert generator.replace_block(odd_text) == odd_text, f"The parameter table is stale; {REGENERATE}."
+    assert generator.main([str(ODD), "--check"]) == 0
 
 
 def test_generator_agrees_with_test_and_leaves_the_rest_alone(generator, tmp_path):
@@ -92,11 +138,13 @@ def test_generator_rejects_bad_markers(generator, tmp_path, text):
     assert path.read_text(encoding="utf-8") == text
 
 
+# --- schedule, decision rules, reporters -----------------------------------------------------------
+
+
 def test_process_overview_lists_the_phases_of_step_in_order(odd_text):
     phases = re.findall(r"self\.([\w.]+)\(", inspect.getsource(EcosystemModel.step))
     assert len(phases) > 10
-    section = odd_text[odd_text.index("### 1.3 Process overview and scheduling") :]
-    section = section[: section.index("\n## ")]
+    section = _section(odd_text, "### 1.3 Process overview and scheduling")
     positions = []
     for phase in phases:
         mark = f"`{phase}()`"
@@ -105,46 +153,137 @@ def test_process_overview_lists_the_phases_of_step_in_order(odd_text):
     assert positions == sorted(positions), "ODD.md 1.3 lists the phases in a different order than step()"
 
 
+def test_every_decision_rule_is_documented(odd_text):
+    section = _section(odd_text, "### 2.2 Individual decision making")
+    missing = [name for name in DECISION_RULES if f"| `{name}` |" not in section]
+    assert not missing, f"decision rules without a row in ODD.md 2.2: {missing}"
+
+
 def test_every_model_reporter_is_documented(odd_text):
-    section = odd_text[odd_text.index("### 2.10 Observation") :]
+    section = _section(odd_text, "### 2.10 Observation")
     missing = [name for name in MODEL_REPORTERS if f"| `{name}` |" not in section]
     assert not missing, f"model reporters not documented in ODD.md 2.10: {missing}"
 
 
-def _shown(value) -> str:
-    if isinstance(value, np.ndarray):
-        return str([float(x) for x in value])
-    return repr(value)
+def test_no_documented_reporter_is_stale(odd_text):
+    rows = _table_after(_section(odd_text, "### 2.10 Observation"), REPORTERS_HEADER)
+    documented = [_cells(row)[0].strip("`") for row in rows]
+    assert sorted(documented) == sorted(MODEL_REPORTERS), "ODD.md 2.10 lists reporters the model lacks"
 
 
-@pytest.mark.parametrize(
-    "module, name",
-    [
-        (moral_hazard, "DETECTION_ACCURACY"),
-        (moral_hazard, "RELATIONSHIP_STAKE"),
-        (economics, "FUNCTION_WEIGHT"),
-        (innovation, "INHOUSE_INNOVATION_FACTOR"),
-        (vendors, "LOCATION_PRICE"),
-        (vendors, "LOCATION_FRICTION"),
-        (vendors, "_GOOD_QUALITY"),
-        (vendors, "_LEMON_QUALITY"),
-        (functions, "_CONCENTRATION"),
-        (model_module, "DELIVERY_NOISE"),
-        (model_module, "MEASUREMENT_NOISE"),
-        (model_module, "OBSERVATION_WEIGHT"),
-        (model_module, "SLOTS"),
-        (shocks, "SURGE_CAPACITY"),
-    ],
-    ids=lambda x: x if isinstance(x, str) else x.__name__,
-)
-def test_hard_coded_constants_are_documented_with_their_values(odd_text, module, name):
-    file = Path(module.__file__).relative_to(Path(model_module.__file__).parent).as_posix()
-    row = f"| `{name}` | `{file}` | {_shown(getattr(module, name))} |"
-    assert row in odd_text, f"ODD.md 3.6 should contain the row {row!r}"
+# --- contract terms --------------------------------------------------------------------------------
+
+
+def test_contract_terms_table_has_a_column_per_field(odd_text):
+    columns = " | ".join(f"`{f.name}`" for f in dataclasses.fields(ContractTerms))
+    header = f"| `contract_type` | {columns} |"
+    assert header in odd_text, f"ODD.md should contain the contract-terms header {header!r}"
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_TERMS))
 def test_contract_terms_are_documented(odd_text, name):
-    t = CONTRACT_TERMS[name]
-    row = f"| `{name}` | {t.risk_markup} | {t.penalty_rate} | {t.performance_link} | {t.cost_pass_through} |"
-    assert row in odd_text, f"ODD.md 3.4.4 should contain the row {row!r}"
+    terms = CONTRACT_TERMS[name]
+    values = " | ".join(str(getattr(terms, f.name)) for f in dataclasses.fields(ContractTerms))
+    row = f"| `{name}` | {values} |"
+    assert row in odd_text, f"ODD.md should contain the contract-terms row {row!r}"
+
+
+# --- hard-coded constants --------------------------------------------------------------------------
+
+
+def _model_modules() -> list:
+    names = ["ecosystem.model"] + [
+        f"ecosystem.mechanisms.{m.name}" for m in pkgutil.iter_modules(ecosystem.mechanisms.__path__)
+    ]
+    return [importlib.import_module(name) for name in names]
+
+
+def _assigned_names(module) -> list[str]:
+    """UPPERCASE names (a leading underscore allowed) assigned at the top level of the module's source."""
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            for name in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(name, ast.Name) and name.id.lstrip("_").isupper():
+                    names.append(name.id)
+    return names
+
+
+def _is_number(value) -> bool:
+    numeric = isinstance(value, int | float | np.integer | np.floating)
+    return numeric and not isinstance(value, bool | np.bool_)
+
+
+def _is_numeric_constant(value) -> bool:
+    """A number, a tuple or list of numbers, a numeric array, or a non-empty mapping to numbers."""
+    if _is_number(value):
+        return True
+    if isinstance(value, tuple | list):
+        return len(value) > 0 and all(_is_number(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "iuf"
+    if isinstance(value, dict):
+        return len(value) > 0 and all(_is_number(v) for v in value.values())
+    return False
+
+
+def _constants() -> list[tuple[str, str, object]]:
+    """(module path relative to ecosystem/, name, value) of every numeric module-level constant."""
+    found = []
+    for module in _model_modules():
+        path = Path(module.__file__).relative_to(PACKAGE).as_posix()
+        for name in _assigned_names(module):
+            value = getattr(module, name)
+            if _is_numeric_constant(value):
+                found.append((path, name, value))
+    return found
+
+
+CONSTANTS = _constants()
+
+
+def test_constants_are_discovered():
+    """The discovery itself works: it finds constants of the model and of several mechanisms."""
+    names = {name for _, name, _ in CONSTANTS}
+    assert {"DETECTION_ACCURACY", "RENEWAL_BELIEF", "LOCATION_COST", "SLOTS", "FORGETTING"} <= names
+    assert len({path for path, _, _ in CONSTANTS}) >= 10
+
+
+def _same(documented, value) -> bool:
+    if isinstance(value, dict):
+        return isinstance(documented, dict) and documented == value
+    if isinstance(value, np.ndarray | tuple | list):
+        expected = np.asarray(value, dtype=float)
+        shown = np.asarray(documented, dtype=float)
+        return shown.shape == expected.shape and np.allclose(shown, expected, rtol=1e-6, atol=0.0)
+    if isinstance(value, int | np.integer) and isinstance(documented, int):
+        return documented == int(value)
+    return _is_number(documented) and math.isclose(documented, float(value), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("path, name, value", CONSTANTS, ids=[f"{p}:{n}" for p, n, _ in CONSTANTS])
+def test_hard_coded_constants_are_documented_with_their_values(odd_text, path, name, value):
+    rows = _table_after(_section(odd_text, "### 3.6 Hard-coded constants"), CONSTANTS_HEADER)
+    prefix = f"| `{name}` | `{path}` |"
+    matches = [row for row in rows if row.startswith(prefix)]
+    assert matches, f"ODD.md 3.6 should have a row starting {prefix!r} (value {value!r})"
+    shown = _cells(matches[0])[2]
+    try:
+        documented = ast.literal_eval(shown)
+    except (ValueError, SyntaxError):
+        pytest.fail(f"ODD.md 3.6: the value of {name} must be a plain literal, got {shown!r}")
+    assert _same(documented, value), f"ODD.md 3.6 documents {name} = {shown}, the code has {value!r}"
+
+
+def test_no_documented_constant_is_stale(odd_text):
+    rows = _table_after(_section(odd_text, "### 3.6 Hard-coded constants"), CONSTANTS_HEADER)
+    documented = {(_cells(row)[1].strip("`"), _cells(row)[0].strip("`")) for row in rows}
+    stale = documented - {(path, name) for path, name, _ in CONSTANTS}
+    assert not stale, f"ODD.md 3.6 documents constants the code does not define: {sorted(stale)}"
