@@ -26,9 +26,10 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,19 @@ METRIC_LABELS = {
     "mean_smb_profit": "SMB profit (money units per month)",
     "smb_survival_rate": "SMB survival (share of initial SMBs)",
     "vendor_hhi": "Vendor concentration (HHI, 0–1)",
+    "active_smbs": "Active SMBs (SMBs)",
+    "smb_exits": "SMB exits (per month)",
+    "mean_smb_margin": "SMB net margin (share of revenue)",
+    "active_vendors": "Active vendors (vendors)",
+    "mean_vendor_profit": "Vendor profit (money units per month)",
+    "vendor_exits": "Vendor exits (per month)",
+    "vendor_entries": "Vendor entries (per month)",
+    "renewal_fee_change": "Fee raise at renewal (share of the old fee)",
+    "holdup_transfer": "Hold-up transfer (money units per month)",
+    "lemon_share_new_contracts": "Lemons among new contracts (share of signings)",
+    "rehired_fired_vendor": "Fired vendors re-hired (contracts per month)",
+    "contracts_ended_early": "Contracts ended before their term (per month)",
+    "overbilling": "Overbilling (money units per month)",
 }
 
 #: Reader-facing name and unit of parameters whose schema unit alone would not say what they measure.
@@ -101,7 +115,19 @@ PARAMETER_LABELS = {
     "referral_weight": "Referral weight (0–1)",
     "trust_gain": "Trust gain (share of the gap per good delivery)",
     "trust_loss": "Trust loss (share lost per failure)",
-    "vendor_price_ratio": "Vendor price ratio (onshore price / in-house cost)",
+    "vendor_cost_ratio": "Vendor cost ratio (onshore variable cost / in-house cost)",
+    "vendor_markup": "Vendor markup (share of variable cost)",
+    "vendor_patience": "Vendor patience (monthly discount factor, 0–0.999)",
+    "vendor_exit_patience": "Vendor exit patience (months of negative cash)",
+    "holdup_share": "Hold-up share (share of switching cost × specificity)",
+    "haggling_cost_rate": "Haggling cost (months of fee at specificity × uncertainty = 1)",
+    "planning_horizon": "Planning horizon (months)",
+    "core_cost_share": "Core cost share (share of revenue)",
+    "cash_buffer_months": "Cash buffer (months of revenue)",
+    "smb_entry_rate": "SMB entry rate (1/month)",
+    "smb_discount_rate": "SMB discount rate (1/year)",
+    "blacklist_months": "Blacklist period (months)",
+    "overbilling_share": "Overbilling share (share of fee)",
     "offshore_share": "Offshore vendors (share of vendors)",
     "nearshore_share": "Nearshore vendors (share of vendors)",
     "diversification_premium": "Diversification premium (share of fee per extra vendor)",
@@ -177,14 +203,26 @@ def level_text(value: Any) -> str:
 
     Examples
     --------
+    A population mix, as a mapping or as its stored text, reads as its shares:
+
     >>> level_text(0.05), level_text(True), level_text("fixed_price")
     ('0.05', 'yes', 'fixed price')
+    >>> level_text("fixed_price:0.5,performance_based:0.5")
+    'fixed price 50 % + performance based 50 %'
     """
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float | np.floating):
         return f"{float(value):g}"
+    if isinstance(value, str) and _MIX.fullmatch(value):
+        value = {key: float(share) for key, share in (item.split(":") for item in value.split(","))}
+    if isinstance(value, Mapping):
+        return " + ".join(f"{level_text(key)} {100 * share:.3g} %" for key, share in value.items())
     return str(value).replace("_", " ")
+
+
+#: The text of a population mix, as :func:`ecosystem.parameters.format_value` writes it.
+_MIX = re.compile(r"\w+:[0-9.eE+-]+(,\w+:[0-9.eE+-]+)*")
 
 
 def levels(name: str, values: Iterable[Any]) -> list[Any]:

@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from ecosystem.interface.outputs import versions
 from ecosystem.model import run_simulation
-from ecosystem.parameters import parameter
+from ecosystem.parameters import format_value, parameter
 
 from . import storage
 from .design import Run, build_runs, replication_seeds
@@ -84,7 +84,9 @@ def run_table(task: RunTask, model_vars: dict[str, list]) -> pa.Table:
     Built straight from the DataCollector's columns (``model_vars``): a pandas detour costs
     about as much as a short model run. Types come from the parameter schema and are forced per
     column, so every run file of a sweep has the same schema even when a metric is NaN
-    throughout one run.
+    throughout one run. A categorical factor is a string column; a population mix (e.g.
+    ``{fixed_price: 0.5, performance_based: 0.5}``) is stored as its text,
+    ``fixed_price:0.5,performance_based:0.5`` (:func:`ecosystem.parameters.format_value`).
     """
     steps = np.arange(1, len(model_vars[task.metrics[0]]) + 1, dtype=np.int64)
     keep = (steps % task.record_every == 0) | (steps == task.steps)
@@ -98,7 +100,7 @@ def run_table(task: RunTask, model_vars: dict[str, list]) -> pa.Table:
     for name in task.factors:
         kind, value = parameter(name).kind, task.run.params[name]
         if kind is str:
-            columns[name] = pa.array([value] * rows, pa.string())
+            columns[name] = pa.array([format_value(value)] * rows, pa.string())
         else:
             columns[name] = np.full(rows, value, dtype=_NUMPY_TYPE[kind])
     columns["step"] = steps[keep]

@@ -33,6 +33,11 @@ Designs and the form their ``factors`` take:
     product. No factors at all gives one point (replications of the fixed setting).
 ``list``
     ``factors`` is a list of explicit combinations, each a mapping with the same names.
+
+A parameter the schema declares mixable (``contract_type``) also takes a *population mix* as a
+value or level: a mapping of choices to shares summing to 1, e.g. ``contract_type: [fixed_price,
+{fixed_price: 0.5, performance_based: 0.5}]``, or its text ``fixed_price:0.5,performance_based:0.5``.
+The results store a mix as that text.
 ``lhs``, ``sobol``, ``morris``
     Each factor ``[low, high]``; ``design`` is a mapping with ``type`` and ``samples`` (N; a
     power of 2 for ``sobol``, which gives N(2D+2) points with second-order terms, N(D+2) with
@@ -61,7 +66,7 @@ from typing import Any
 
 import yaml
 
-from ecosystem.parameters import Parameter, parameter, parse_value, validate_parameters
+from ecosystem.parameters import Parameter, format_value, parameter, parse_value, validate_parameters
 from ecosystem.reporters import MODEL_REPORTERS
 
 __all__ = [
@@ -397,7 +402,7 @@ def _value(name: str, value: Any, where: str, fail) -> Any:
     """One parameter value checked by the schema; YAML text such as ``1e-3`` is parsed."""
     spec = _declared(name, where, fail)
     try:
-        if isinstance(value, str) and spec.kind is not str:
+        if isinstance(value, str) and (spec.kind is not str or (spec.mixable and ":" in value)):
             return parse_value(name, value)
         return spec.check(value)
     except ValueError as error:
@@ -439,7 +444,7 @@ def _grid_levels(name: str, levels: Any, where: str, fail) -> tuple[Any, ...]:
     if not isinstance(levels, list) or not levels:
         raise fail(where, "must be a non-empty list of levels or a range {start, stop, step}")
     checked = tuple(_value(name, v, f"{where}[{i}]", fail) for i, v in enumerate(levels))
-    if len(set(checked)) != len(checked):
+    if len({format_value(v) for v in checked}) != len(checked):  # mixes (dicts) compared as text
         raise fail(where, f"lists a level twice: {list(levels)}")
     return checked
 

@@ -23,6 +23,8 @@ from analysis.report import OWNED_FILES, analyze, markdown_to_html
 from analysis.statistics import final_state, summarize, time_averaged
 from ecosystem.interface.cli import main
 from ecosystem.model import run_simulation
+from ecosystem.parameters import parameter
+from ecosystem.reporters import MODEL_REPORTERS
 from experiments import run_sweep, spec_from_dict, storage
 from experiments.catalog import builtin_spec, builtin_specs, shrink
 
@@ -119,6 +121,16 @@ def test_labels_are_words_with_units():
     assert fg.label("vendor_failure_rate") == "Vendor failure rate (1/month)"
     assert fg.label("switching_cost") == "Switching cost (months of cost)"  # from the schema's unit
     assert "_" not in fg.label("collaborative_innovations")
+    assert fg.label("vendor_patience") == "Vendor patience (monthly discount factor, 0–0.999)"
+    assert fg.label("renewal_fee_change") == "Fee raise at renewal (share of the old fee)"
+    assert fg.label("mean_smb_margin", unit=False) == "SMB net margin"
+    mix = "fixed_price:0.5,performance_based:0.5"
+    assert fg.level_text(mix) == "fixed price 50 % + performance based 50 %"
+    # every reporter has a curated label with its unit, and no label names a parameter that is gone
+    assert set(fg.METRIC_LABELS) == set(MODEL_REPORTERS)
+    assert all(" (" in text and text.endswith(")") for text in fg.METRIC_LABELS.values())
+    for name in fg.PARAMETER_LABELS:
+        parameter(name)  # raises for a name the schema no longer has
     assert fg.levels("contract_type", ["performance_based", "fixed_price"]) == [
         "fixed_price",
         "performance_based",
@@ -285,7 +297,7 @@ def test_sobol_and_morris_sweeps_get_sensitivity_tables_and_bars(kind, tmp_path)
     data.update(
         name=f"tiny-{kind}",
         design={"type": kind, "samples": 2, **({"second_order": False} if kind == "sobol" else {})},
-        factors={"asset_specificity": [0.0, 1.0], "vendor_price_ratio": [0.5, 1.2]},
+        factors={"asset_specificity": [0.0, 1.0], "vendor_cost_ratio": [0.4, 1.0]},
         metrics=["outsourcing_share"],
         replications=1,
         steps=3,
@@ -295,7 +307,7 @@ def test_sobol_and_morris_sweeps_get_sensitivity_tables_and_bars(kind, tmp_path)
     run_sweep(spec_from_dict(data), tmp_path / "sweep")
     report = analyze(tmp_path / "sweep")
     indices = pd.read_csv(report.parent / "sensitivity_outsourcing_share.csv")
-    assert list(indices["parameter"]) == ["asset_specificity", "vendor_price_ratio"]
+    assert list(indices["parameter"]) == ["asset_specificity", "vendor_cost_ratio"]
     assert list((report.parent / "figures").glob("*sensitivity-outsourcing_share.png"))
     assert "## Sensitivity indices" in report.read_text(encoding="utf-8")
 

@@ -181,7 +181,11 @@ def test_every_builtin_spec_states_its_hypothesis_as_expectations_except_sobol_s
 def test_shrink_keeps_expectations_whose_level_it_keeps():
     spec = builtin_spec("theory_comparison")
     assert shrink(spec, points=4).expect == spec.expect
-    assert all(e.level in ("tce", "hybrid") for e in shrink(spec, points=2).expect)
+    agency = builtin_spec("agency_moral_hazard")
+    small = shrink(agency, points=2)  # the first and last points: fixed price and performance based
+    assert {p["contract_type"] for p in design_points(small)} == {"fixed_price", "performance_based"}
+    assert {e.level for e in small.expect} == {None, "performance_based"}
+    assert [e for e in agency.expect if e.level != "time_and_materials"] == list(small.expect)
 
 
 # --- summaries -------------------------------------------------------------------------------------
@@ -438,11 +442,11 @@ def test_sensitivity_of_a_small_sobol_screening_sweep(tmp_path):
     spec = spec_from_dict(data)
     runner.run_sweep(spec, tmp_path / "sobol", workers=1)
     results = load(tmp_path / "sobol")
-    table = sensitivity(results, "mean_smb_profit")
+    table = sensitivity(results, "mean_smb_margin")
     assert list(table.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert table["parameter"].tolist() == list(spec.factors)
     assert np.isfinite(table[["S1", "ST"]].to_numpy()).all()
-    pd.testing.assert_frame_equal(table, sensitivity(results, "mean_smb_profit"))
+    pd.testing.assert_frame_equal(table, sensitivity(results, "mean_smb_margin"))
 
 
 def test_sensitivity_refuses_a_grid_sweep(tiny_sweep):

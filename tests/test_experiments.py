@@ -110,6 +110,24 @@ BAD_SPECS = [
         "power of 2",
     ),
     ("continuous design without samples", {"design": {"type": "lhs"}}, "design.samples", "required"),
+    (
+        "mix shares not summing to 1",
+        {"factors": {"contract_type": ["fixed_price", {"fixed_price": 0.7, "performance_based": 0.5}]}},
+        "factors.contract_type[1]",
+        "the shares sum to 1.2, not 1",
+    ),
+    (
+        "mix of an unknown choice",
+        {"factors": {"contract_type": [{"fixed": 0.5, "performance_based": 0.5}]}},
+        "factors.contract_type[0]",
+        "unknown choice 'fixed'",
+    ),
+    (
+        "a mix of one choice repeats that choice",
+        {"factors": {"contract_type": ["fixed_price", {"fixed_price": 1.0}]}},
+        "factors.contract_type",
+        "lists a level twice",
+    ),
     ("misspelt field", {"replication": 3}, "replication", "replications"),
     ("missing steps", {"steps": None}, "steps", "required"),
 ]
@@ -135,6 +153,51 @@ def test_malformed_yaml_names_file_and_position(tmp_path):
     assert caught.value.field == "(yaml)"
     assert str(caught.value).startswith(f"{path}: (yaml): malformed YAML at line")
     assert "\n" not in str(caught.value)
+
+
+MIX = {"fixed_price": 0.5, "performance_based": 0.5}
+
+
+def test_population_mixes_are_factor_levels_stored_as_text(tmp_path):
+    text = """
+name: mixes
+fixed: {n_smbs: 20, n_vendors: 5}
+design: grid
+factors:
+  contract_type: [fixed_price, {fixed_price: 0.5, performance_based: 0.5},
+                  "time_and_materials:0.25,performance_based:0.75"]
+replications: 1
+steps: 3
+metrics: [shirking_rate, outsourcing_share]
+expect:
+  - {metric: shirking_rate, factor: contract_type, direction: decreasing,
+     level: {fixed_price: 0.5, performance_based: 0.5}}
+"""
+    path = tmp_path / "mixes.yaml"
+    path.write_text(text)
+    spec = load_spec(path)
+    levels = ("fixed_price", MIX, {"time_and_materials": 0.25, "performance_based": 0.75})
+    assert spec.factors == {"contract_type": levels}  # the text form is read as the mix it names
+    assert spec.expect[0].level == MIX
+    assert spec_from_dict(spec.to_dict()) == spec
+    runner.run_sweep(spec, tmp_path / "out")
+    frame = storage.read_results(tmp_path / "out")
+    assert frame["contract_type"].map(type).eq(str).all()  # a string column in every run file
+    assert list(dict.fromkeys(frame["contract_type"])) == [
+        "fixed_price",
+        "fixed_price:0.5,performance_based:0.5",
+        "time_and_materials:0.25,performance_based:0.75",
+    ]
+    index = storage.read_index(tmp_path / "out").set_index("run_id")
+    assert index.loc["p0001-r00", "params"]["contract_type"] == MIX  # the model got the mix itself
+
+
+def test_run_table_writes_a_mix_as_text_and_keeps_the_column_type():
+    run = build_runs(spec_from_dict(spec_dict(factors={"contract_type": [MIX]}, replications=1)))[0]
+    task = runner.RunTask(run, ("contract_type",), 2, ("shirking_rate",), 1, "unused")
+    table = runner.run_table(task, {"shirking_rate": [0.1, float("nan")]})
+    assert str(table.schema.field("contract_type").type) == "string"
+    assert table.column("contract_type").to_pylist() == ["fixed_price:0.5,performance_based:0.5"] * 2
 
 
 def test_a_spec_that_is_not_a_mapping_is_refused(tmp_path):

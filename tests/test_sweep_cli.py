@@ -31,6 +31,8 @@ EXPECTED = {
     "innovation",
     "theory_comparison",
     "sobol_screening",
+    "relational_contracting",
+    "holdup",
 }
 TINY = {"n_smbs": 20, "n_vendors": 5}
 # offshore 0.9 + default nearshore 0.3 > 1: the spec accepts each value, the model refuses the pair.
