@@ -59,6 +59,42 @@ def test_config_file_and_set_combine_with_set_winning(tmp_path):
     assert (record["steps"], record["seed"]) == (4, 9)
 
 
+def test_a_mix_of_contract_types_runs_end_to_end(tmp_path, capsys):
+    out = tmp_path / "run"
+    mix = "fixed_price:0.5,performance_based:0.5"
+    settings = ["--set", "n_smbs=40", "--set", f"contract_type={mix}"]
+    code = main(["run", "--steps", "4", *settings, "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert f"{mix} contracts" in printed.splitlines()[0]
+    record = json.loads((out / "params.json").read_text())
+    assert record["parameters"]["contract_type"] == {"fixed_price": 0.5, "performance_based": 0.5}
+    graph = nx.read_graphml(out / "network.graphml")
+    kinds = [data["contract_type"] for _, data in graph.nodes(data=True) if data["kind"] == "smb"]
+    assert len(kinds) > 30 and {"fixed_price", "performance_based"} == set(kinds)
+    assert abs(kinds.count("fixed_price") - kinds.count("performance_based")) <= 10  # exact halves at start
+    config = tmp_path / "mix.yaml"  # the same mix from a config file, as YAML writes it
+    config.write_text("n_smbs: 40\nsteps: 4\ncontract_type: {fixed_price: 0.5, performance_based: 0.5}\n")
+    assert main(["run", "--config", str(config), "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "timeseries.csv").read_bytes() == (out / "timeseries.csv").read_bytes()
+
+
+def test_the_summary_shows_the_headline_reporters(tmp_path, capsys):
+    assert main(["run", "--steps", "3", "--set", "n_smbs=20", "--out", str(tmp_path / "run")]) == 0
+    rows = {line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip()}
+    headline = {
+        "mean_smb_margin",
+        "mean_vendor_profit",
+        "smb_exits",
+        "vendor_exits",
+        "vendor_entries",
+        "renewal_fee_change",
+        "holdup_transfer",
+        "lemon_share_new_contracts",
+    }
+    assert headline <= rows
+
+
 def test_default_output_folder_is_numbered_rather_than_overwritten(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for _ in range(2):
@@ -74,6 +110,10 @@ def test_default_output_folder_is_numbered_rather_than_overwritten(tmp_path, mon
         (["--set", "decision_rule=magic"], "one of tce, rbv, cost, hybrid"),
         (["--set", "n_smbs=ten"], "'n_smbs' must be an integer"),
         (["--set", "n_smbs"], "expected NAME=VALUE"),
+        (["--set", "contract_type=fixed_price:0.7,performance_based:0.5"], "the shares sum to 1.2, not 1"),
+        (["--set", "contract_type=fixed:0.5,performance_based:0.5"], "unknown choice 'fixed'"),
+        (["--set", "contract_type=fixed_price:half"], "a mix is written CHOICE:SHARE,CHOICE:SHARE"),
+        (["--config", "bad_mix.yaml"], "the shares sum to 0.9, not 1"),
         (["--steps", "0"], "steps must be an integer in [1,"),
         (["--steps", "x"], "invalid int value"),
         (["--seed", "-1"], "seed must be a non-negative integer"),
@@ -87,6 +127,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
     (tmp_path / "broken.yaml").write_text("n_smbs: [1\n")
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     (tmp_path / "unknown.yaml").write_text("speed: 3\n")
+    (tmp_path / "bad_mix.yaml").write_text("contract_type: {fixed_price: 0.5, performance_based: 0.4}\n")
     before = sorted(p.name for p in tmp_path.iterdir())
     result = run_cli("run", "--steps", "2", *args, cwd=tmp_path)
     assert result.returncode == 2
@@ -110,3 +151,12 @@ def test_params_lists_every_parameter(capsys):
     table = capsys.readouterr().out
     for spec in PARAMETERS:
         assert f"`{spec.name}`" in table
+
+
+def test_params_in_words_shows_every_default_and_how_to_write_a_mix(capsys):
+    assert main(["params"]) == 0
+    text = capsys.readouterr().out
+    for spec in PARAMETERS:
+        assert f"  {spec.name} = " in text
+    assert "e.g. --set contract_type=fixed_price:0.5,performance_based:0.5" in text
+    assert max(len(line) for line in text.splitlines()) <= 120

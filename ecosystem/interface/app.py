@@ -12,8 +12,9 @@ with matplotlib on the server, so the page needs no CDN (see ``docs/classroom.md
 
 from __future__ import annotations
 
+import contextlib
 import math
-import weakref
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from html import escape
@@ -30,7 +31,7 @@ from matplotlib.lines import Line2D
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 
 from ..model import EcosystemModel
-from ..parameters import Parameter, parameter
+from ..parameters import Parameter, format_value, parameter
 from .cli import DEFAULT_SEED
 from .presets import DEFAULT_PRESET, PRESETS, preset_parameters
 
@@ -51,7 +52,9 @@ CONTROLS: dict[str, tuple[float, float, float] | None] = {
     "lemon_share": None,
     "due_diligence": None,
     "monitoring_intensity": None,
+    "vendor_patience": (0.3, 0.99, 0.01),
     "contract_type": None,
+    "holdup_share": None,
     "trust_gain": (0.0, 0.3, 0.01),
     "referral_weight": None,
     "sourcing_policy": None,
@@ -74,6 +77,8 @@ PLOTS: tuple[tuple[str, str | dict[str, str]], ...] = (
     ("Relational capital", "mean_relational_capital"),
     ("Innovations per month", {"innovations": "tab:green", "collaborative_innovations": "tab:purple"}),
     ("Disruption losses", "disruption_loss"),
+    ("Hold-up: fee raise at renewal", "renewal_fee_change"),
+    ("Monthly profit: SMBs and vendors", {"mean_smb_profit": "tab:blue", "mean_vendor_profit": "tab:red"}),
 )
 #: Plots whose measures are shares or qualities in [0, 1].
 UNIT_INTERVAL_PLOTS = frozenset(
@@ -118,15 +123,36 @@ def model_params(preset: str) -> dict[str, Any]:
 
 
 class DashboardModel(EcosystemModel):
-    """:class:`EcosystemModel` as SolaraViz's Reset re-creates it.
+    """:class:`EcosystemModel` as SolaraViz's Reset re-creates it, safe to draw while it plays.
 
     Mesa 3.5's Reset passes every model that takes ``**kwargs`` an empty Mesa ``scenario`` next to
     the parameters; the ecosystem's parameters all come as keywords, so that scenario carries
     nothing and is dropped here (passed on, it would clash with ``rng``).
+
+    While playing, SolaraViz steps the model in a worker thread and renders the page in another,
+    so a render could read the model half way through a month (reporter columns of unequal
+    length in the middle of the data collection, a vendor that has entered but has no agent
+    yet). :attr:`lock` makes a month and a read exclusive: ``step()`` holds it, and so do the
+    network view and every read of the collected data. It wraps the ``step`` Mesa installs on the
+    instance, which counts the step before the month's work begins, so that no reader sees the
+    new month's number with the old month's state (the network is cached per step).
     """
 
     def __init__(self, *, rng: Any = None, scenario: Any = None, **params: Any) -> None:
         super().__init__(rng=rng, **params)
+        self.lock = threading.RLock()
+        month, read = self.step, self.datacollector.get_model_vars_dataframe
+
+        def whole_month() -> None:
+            with self.lock:
+                month()
+
+        def read_whole_months():
+            with self.lock:
+                return read()
+
+        self.step = whole_month
+        self.datacollector.get_model_vars_dataframe = read_whole_months
 
 
 def new_model(preset: str) -> DashboardModel:
@@ -146,24 +172,29 @@ def _ring(count: int, radius: float) -> np.ndarray:
 
 def _layout(model: EcosystemModel) -> dict[int, np.ndarray]:
     """Fixed positions: SMBs on the outer ring in peer-lattice order, vendors on the inner ring by
-    market place, so nothing moves between steps and an entrant takes its predecessor's spot."""
-    smbs, vendors = _ring(len(model.smb_agents), 1.0), _ring(len(model.vendor_agents), 0.45)
+    market place, so nothing moves between steps and an entrant takes its predecessor's spot.
+
+    The market has room for several times the initial vendors; the initial places are spread
+    evenly round the ring and the places for entrants lie between them (empty places, ``None``
+    in ``vendor_agents``, are not drawn)."""
+    places = len(model.vendor_agents)
+    initial = max(1, min(model.params["n_vendors"], places))
+    room = -(-places // initial)  # places per initial vendor, rounded up
+    slot = [(k % initial) * room + k // initial for k in range(places)]
+    smbs, vendors = _ring(len(model.smb_agents), 1.0), _ring(initial * room, 0.45)
     pos = {agent.unique_id: smbs[i] for i, agent in enumerate(model.smb_agents)}
-    pos.update({agent.unique_id: vendors[i] for i, agent in enumerate(model.vendor_agents)})
+    for k, agent in enumerate(model.vendor_agents):
+        if agent is not None:
+            pos[agent.unique_id] = vendors[slot[k]]
     return pos
 
 
-_REVEALED: weakref.WeakKeyDictionary[EcosystemModel, set[int]] = weakref.WeakKeyDictionary()
-
-
 def _revealed(model: EcosystemModel) -> set[int]:
-    """Vendors (``unique_id``) whose quality type SMBs have seen: those that have served a
-    contract. A vendor serves through a tie, so every vendor with a tie so far is revealed."""
-    seen = _REVEALED.setdefault(model, set())
-    ties = model.ties
-    places = np.unique(ties.vendor[ties.alive]).tolist()
-    seen.update(model.vendor_agents[place].unique_id for place in places)
-    return seen
+    """Vendors in the market (``unique_id``) whose quality SMBs have seen: those that have
+    delivered on a contract, and so have a reputation (measured quality) to show."""
+    vp = model.vendors
+    places = np.flatnonzero(vp.alive & ~np.isnan(vp.reputation))
+    return {model.vendor_agents[place].unique_id for place in places.tolist()}
 
 
 def _vendor_status(data: Mapping[str, Any], revealed: bool) -> str:
@@ -259,8 +290,10 @@ def draw_network(model: EcosystemModel) -> Figure:
 
 
 def network_view(model: EcosystemModel):
-    """The network as an image (SolaraViz re-renders it after every step)."""
-    return solara.FigureMatplotlib(draw_network(model), format="png", bbox_inches="tight", dpi=90)
+    """The network as an image (SolaraViz re-renders it after every step), drawn between months."""
+    with getattr(model, "lock", contextlib.nullcontext()):
+        figure = draw_network(model)
+    return solara.FigureMatplotlib(figure, format="png", bbox_inches="tight", dpi=90)
 
 
 # --- plots and the parameter guide -----------------------------------------------------------
@@ -272,9 +305,10 @@ def _plot(title: str, measure: str | dict[str, str]):
         ax.set_title(title, fontsize=11)
         months = max((len(line.get_xdata()) for line in ax.lines), default=0)
         ax.set_xlim(0, max(months - 1, 1))
-        if months == 1:  # a line through one point is invisible
-            for line in ax.lines:
-                line.set_marker("o")
+        for line in ax.lines:
+            if months == 1 or np.isnan(np.asarray(line.get_ydata(), float)).any():
+                line.set_marker("o")  # a point between gaps (months without renewals) would be invisible
+                line.set_markersize(3)
         if title in UNIT_INTERVAL_PLOTS:
             ax.set_ylim(0.0, 1.0)
 
@@ -295,7 +329,9 @@ def _scenario_html(chosen) -> str:
 
 def run_summary(model: EcosystemModel) -> str:
     """The control values the running model was built with (sliders show them only when dragged)."""
-    values = " &middot; ".join(f"{name} <b>{escape(str(model.params[name]))}</b>" for name in CONTROLS)
+    values = " &middot; ".join(
+        f"{name} <b>{escape(format_value(model.params[name]))}</b>" for name in CONTROLS
+    )
     return f"<p>This run: {values}. Move a control and press <b>Reset</b> to start a run with it.</p>"
 
 

@@ -24,7 +24,7 @@ import yaml
 
 from .. import reporters
 from ..model import run_simulation
-from ..parameters import parse_value, schema_table, validate_parameters
+from ..parameters import PARAMETERS, format_value, parse_value, schema_table, validate_parameters
 from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
 from .dashboard import DEFAULT_PORT as DASHBOARD_PORT
 from .dashboard import serve as serve_dashboard
@@ -35,26 +35,37 @@ __all__ = ["main"]
 DEFAULT_STEPS = 120
 DEFAULT_SEED = 42
 MAX_STEPS = 100_000
-#: Reporters shown in the run summary, in this order.
+#: Reporters shown in the run summary, in this order: make or buy, agency, relationships and
+#: capabilities, hold-up, the SMBs' and the vendors' economics.
 SUMMARY = (
     "outsourcing_share",
     "active_contracts",
     "shirking_rate",
     "mean_delivered_quality",
     "mean_contracted_vendor_quality",
+    "lemon_share_new_contracts",
+    "contracts_ended_early",
     "mean_relational_capital",
     "cumulative_innovations",
     "mean_inhouse_capability",
     "disruption_loss",
+    "renewal_fee_change",
+    "holdup_transfer",
+    "mean_smb_margin",
     "mean_smb_profit",
+    "smb_exits",
     "smb_survival_rate",
+    "mean_vendor_profit",
+    "vendor_entries",
+    "vendor_exits",
+    "active_vendors",
     "vendor_hhi",
 )
 
 
-#: The built-in experiment ``smb-eco demo`` runs, and what it changes to fit a laptop (15 s on 2 cores).
+#: The built-in experiment ``smb-eco demo`` runs, and what it changes to fit a laptop (45 s on 2 cores).
 DEMO_EXPERIMENT = "agency_moral_hazard"
-DEMO_CHANGES = {"fixed": {"n_smbs": 100, "n_vendors": 30}, "replications": 5, "steps": 96}
+DEMO_CHANGES = {"fixed": {"n_smbs": 100, "n_vendors": 30}, "replications": 3, "steps": 60}
 DEMO_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
@@ -198,16 +209,44 @@ def _summary(model, out: Path, steps: int, seed: int) -> str:
     p = model.params
     lines = [
         f"Simulated {steps} months: {p['n_smbs']} SMBs, {p['n_vendors']} vendors, "
-        f"decision rule {p['decision_rule']}, {p['contract_type']} contracts, "
+        f"decision rule {format_value(p['decision_rule'])}, {format_value(p['contract_type'])} contracts, "
         f"{p['sourcing_policy']} sourcing, seed {seed}.",
         "",
         f"{'measure':34} {'final month':>12} {'last 12 mean':>13}  meaning",
     ]
     for name in SUMMARY:
-        meaning = reporters.MODEL_REPORTERS[name].__doc__.strip().splitlines()[0]
-        lines.append(f"{name:34} {frame[name].iloc[-1]:12.3f} {last_year[name].mean():13.3f}  {meaning}")
+        meaning = " ".join(reporters.MODEL_REPORTERS[name].__doc__.split())
+        meaning = meaning.split(". ")[0].split("; ")[0].split(": ")[0]
+        final, mean = frame[name].iloc[-1], last_year[name].mean()  # NaN: nothing to measure (no renewals)
+        lines.append(f"{name:34} {_cell(final):>12} {_cell(mean):>13}  {meaning.rstrip('.')}")
     files = ", ".join(sorted(path.name for path in out.iterdir()))
     lines += ["", f"Outputs in {out}/: {files}"]
+    return "\n".join(lines)
+
+
+def _cell(value: float) -> str:
+    """A summary number with three decimals; a dash for NaN (nothing happened to measure)."""
+    return "–" if value != value else f"{value:.3f}"
+
+
+def _params_text(width: int = 100) -> str:
+    """Every parameter as a short block, grouped by theory perspective: name, default and unit,
+    what is allowed (with a mix example for mixable ones), and what it means."""
+    lines = [
+        "Parameters (set them with --set NAME=VALUE or in a --config YAML file; `smb-eco params "
+        "--markdown` gives a table):"
+    ]
+    indent = " " * 6
+    for perspective in dict.fromkeys(p.perspective for p in PARAMETERS):
+        lines += ["", f"[{perspective}]"]
+        for p in (p for p in PARAMETERS if p.perspective == perspective):
+            unit = f" {p.unit}" if p.unit else ""
+            lines.append(f"  {p.name} = {format_value(p.default)}{unit}")
+            allowed = "allowed: " + p.allowed()
+            if p.mixable:
+                allowed += f", e.g. --set {p.name}={p.choices[0]}:0.5,{p.choices[-1]}:0.5"
+            for text in (allowed, p.description):
+                lines += textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
     return "\n".join(lines)
 
 
@@ -403,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "dashboard":
             return serve_dashboard(args.host, args.port)
-        print(schema_table(markdown=args.markdown))
+        print(schema_table(markdown=True) if args.markdown else _params_text())
         return 0
     except (UsageError, FileExistsError) as error:
         sys.stderr.write(f"smb-eco {args.command}: error: {error}\n")

@@ -6,8 +6,8 @@ its "Classroom scenario" chooser, and a test validates every preset against the 
 
 Examples
 --------
->>> sorted(PRESETS)[:2]
-['baseline', 'market for lemons']
+>>> sorted(PRESETS)[:3]
+['baseline', 'hold-up', 'market for lemons']
 >>> preset_parameters("single-vendor dependency")["sourcing_policy"]
 'single'
 """
@@ -55,6 +55,26 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             try_this="Raise monitoring_intensity to 0.5 and Reset; then go back to 0.1 and raise "
             "trust_gain to 0.2 instead, or switch contract_type to performance_based.",
             overrides={"monitoring_intensity": 0.1, "trust_gain": 0.02},
+        ),
+        "patient vs impatient vendors": Preset(
+            question="Will vendors shirk when nobody watches them?",
+            theory="Relational contracting and the shadow of the future (Klein & Leffler 1981; Baker, "
+            "Gibbons & Murphy 2002): a vendor that values future business keeps its effort up to keep "
+            "its contracts, renewals and referrals; an impatient one takes today's saving.",
+            try_this="Step a year with no monitoring and impatient vendors and watch the shirking rate "
+            "and delivered quality; then raise vendor_patience to 0.95 and Reset, or keep it low and "
+            "raise monitoring_intensity to 0.6 instead: which works as well at no audit cost?",
+            overrides={"vendor_patience": 0.6, "monitoring_intensity": 0.0},
+        ),
+        "hold-up": Preset(
+            question="What happens when an SMB outsources functions that are specific to it?",
+            theory="Transaction cost economics (Williamson 1985): after the fundamental transformation "
+            "switching is costly, so the vendor raises the fee at each renewal (hold-up); the cost rule "
+            "does not see it coming, the tce rule counts it in.",
+            try_this="Step two or three years and watch the fee raise at renewal and the SMBs' profit; "
+            "raise holdup_share to 1 and Reset; then switch decision_rule to tce and Reset: how much "
+            "does it still outsource?",
+            overrides={"asset_specificity": 0.8, "decision_rule": "cost"},
         ),
         "single-vendor dependency": Preset(
             question="How exposed is an SMB that relies on one vendor per function when vendors fail?",
