@@ -277,8 +277,8 @@ def _in_pool(tasks: Iterable[RunTask], workers: int, stop: _StopRequest) -> Iter
     """Records in completion order from a process pool, with a fresh pool after a crash.
 
     When a worker dies the pool breaks and every run in flight fails with it (which one killed
-    it cannot be told); once the pool's other workers are gone too, those runs are recorded as
-    failed and the rest go to a new pool. After a stop request no run is submitted;
+    it cannot be told); once the pool's other workers are gone too, those runs are recorded
+    (:func:`_crashed`) and the rest go to a new pool. After a stop request no run is submitted;
     the runs in flight get ``stop.grace`` seconds, and a run cut short by the stop is not
     recorded. Whenever runs are left in flight (a stop, a broken pool, an error, the consumer
     closing this generator) the workers are killed before the pool is shut down.
@@ -337,6 +337,8 @@ def _in_pool(tasks: Iterable[RunTask], workers: int, stop: _StopRequest) -> Iter
             finished_cleanly = not pending and broken is None
         finally:
             _close_pool(pool, kill=not finished_cleanly)
+        # Only now that no worker of the pool is left can a run that was never written be told
+        # from one that is being written.
         for task in crashed:
             recorded += 1
             yield _crashed(task, broken)
@@ -490,6 +492,13 @@ def _identity(task: RunTask) -> dict[str, Any]:
 
 
 def _crashed(task: RunTask, error: BaseException) -> dict[str, Any]:
+    """The record of a run in flight when its pool broke: failed, unless its file was written.
+
+    A worker can write a run's file and then be killed (with the pool) before its record reaches
+    the parent; the file is whole (written atomically), so the run is done.
+    """
+    if storage.run_path(task.out_dir, task.run.run_id).exists():
+        return {**_identity(task), "status": "done", "wall_time_s": None, "error": None}
     failure = _failure(error, None)
     failure["error"] = "worker process died while this run was in flight: " + failure["error"]
     return {**_identity(task), **failure}

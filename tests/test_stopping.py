@@ -233,6 +233,27 @@ def test_a_run_in_this_process_is_abandoned_at_once(tmp_path, signal_guard, monk
     assert_same_results(results_by_file(tmp_path / "reference"), results_by_file(tmp_path / "out"))
 
 
+def write_then_die(task):
+    """A worker that writes its run's file and dies before its record reaches the sweep."""
+    record = EXECUTE_RUN(task)
+    if task.run.run_id == "p0000-r00":
+        os._exit(3)
+    return record
+
+
+def test_a_run_written_before_its_worker_died_counts_as_done(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "execute_run", write_then_die)
+    spec = spec_from_dict(SMALL)
+    summary = runner.run_sweep(spec, tmp_path / "out", workers=2)
+    index = storage.read_index(tmp_path / "out").set_index("run_id")
+    assert index.loc["p0000-r00", "status"] == "done" and pd.isna(index.loc["p0000-r00", "error"])
+    failed = set(index.index[index["status"] == "failed"])
+    assert failed == set(storage.completed_run_ids(tmp_path / "out")) ^ set(index.index)
+    monkeypatch.undo()
+    retry = runner.run_sweep(spec, tmp_path / "out", workers=2, resume=True)
+    assert (retry.done, retry.failed) == (len(failed), 0) and summary.failed == len(failed)
+
+
 # --- a full disk -----------------------------------------------------------------------------------
 
 WRITE_TABLE = storage.pq.write_table
