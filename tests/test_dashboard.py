@@ -155,10 +155,12 @@ def test_network_marks_vendors_once_they_have_served_and_draws_200_smbs_fast():
     for _ in range(12):
         big.step()
     app.draw_network(big)  # warm-up: font cache, colormaps
-    start = time.perf_counter()
+    # The CPU time of this process, not the wall clock: other processes on a busy machine
+    # cannot push it over the budget (a wall-clock bound failed under load).
+    start = time.process_time()
     figure = app.draw_network(big)
     figure.savefig(io.BytesIO(), format="png")
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert figure.axes[0].collections  # nodes and edges drawn
 
 
