@@ -1,4 +1,4 @@
-"""How sweeps end early: signals, a killed parent, a full disk.
+"""How sweeps and analyses end early: signals, a killed parent, a full disk.
 
 The sweep tests start real ``smb-eco sweep --workers 2`` processes in a session of their own, so
 every process of a sweep (its forked workers included, even once re-parented) is found by its
@@ -23,6 +23,8 @@ import pytest
 import yaml
 from processes import session_processes, wait_for
 
+from analysis import figures as fg
+from analysis.report import OWNED_FILES, analyze
 from ecosystem.interface import lifetime
 from ecosystem.interface.cli import main
 from experiments import build_runs, runner, spec_from_dict, storage
@@ -399,3 +401,78 @@ def test_a_sweep_on_a_full_tmpfs_ends_in_one_line_and_resumes_once_space_is_free
     runner.run_sweep(spec_path, tmp_path / "reference")
     assert_same_results(results_by_file(tmp_path / "reference"), results_by_file(out))
     assert_folder_consistent(out)
+
+
+# --- analysis: never a half report that looks complete ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def analysed_sweep(tmp_path_factory):
+    """A small finished sweep and its analysis; tests copy it before changing anything."""
+    root = tmp_path_factory.mktemp("analysed")
+    spec = spec_from_dict({**SMALL, "fixed": {"n_smbs": 15, "n_vendors": 5}, "steps": 4})
+    runner.run_sweep(spec, root / "sweep")
+    analyze(root / "sweep")
+    return root / "sweep"
+
+
+def folder_bytes(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_interrupted_analysis_keeps_the_earlier_report_whole(
+    tmp_path, analysed_sweep, capsys, monkeypatch, signal_guard
+):
+    sweep = shutil.copytree(analysed_sweep, tmp_path / "sweep")
+    before = folder_bytes(sweep / "analysis")
+    drawn = []
+    save_figure = fg.save_figure
+
+    def terminated_on_the_second_figure(figure, stem):
+        drawn.append(stem)
+        if len(drawn) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return save_figure(figure, stem)
+
+    monkeypatch.setattr(fg, "save_figure", terminated_on_the_second_figure)
+    assert main(["analyze", str(sweep)]) == 143
+    assert capsys.readouterr().err == "smb-eco analyze: interrupted by SIGTERM\n"
+    assert len(drawn) == 2
+    assert folder_bytes(sweep / "analysis") == before
+    assert [p.name for p in sweep.iterdir() if p.name.startswith(".")] == []  # no staging folder left
+
+
+def test_an_analysis_that_fails_while_moving_in_leaves_no_report(tmp_path, analysed_sweep, capsys):
+    sweep = shutil.copytree(analysed_sweep, tmp_path / "sweep")
+    analysis = sweep / "analysis"
+    (analysis / "report.html").unlink()
+    (analysis / "report.html").mkdir()  # a folder in the way: moving the new report.html in fails
+    (analysis / "report.html" / "notes").write_text("mine")
+    assert main(["analyze", str(sweep)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"smb-eco analyze: error: cannot write {analysis}: ") and err.count("\n") == 1
+    assert not (analysis / "report.md").exists()  # no report that looks complete
+    assert (analysis / "summary_by_step.csv").exists()  # the files moved in before the failure
+    assert [p.name for p in sweep.iterdir() if p.name.startswith(".")] == []
+    shutil.rmtree(analysis / "report.html")
+    assert main(["analyze", str(sweep)]) == 0
+    assert all((analysis / name).is_file() for name in OWNED_FILES)
+
+
+def test_a_full_disk_during_analysis_is_one_line_and_keeps_the_earlier_report(
+    tmp_path, analysed_sweep, capsys, monkeypatch
+):
+    sweep = shutil.copytree(analysed_sweep, tmp_path / "sweep")
+    before = folder_bytes(sweep / "analysis")
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", no_space)
+    assert main(["analyze", str(sweep)]) == 1
+    assert capsys.readouterr().err == (
+        f"smb-eco analyze: error: cannot write {sweep / 'analysis'}: No space left on device; free some "
+        "space (or choose another --out) and run it again\n"
+    )
+    assert folder_bytes(sweep / "analysis") == before
+    assert [p.name for p in sweep.iterdir() if p.name.startswith(".")] == []

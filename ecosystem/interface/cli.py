@@ -8,8 +8,8 @@ Bad input (an unknown parameter, a value out of range, an unreadable config file
 folder that already holds results, a folder that is no sweep or a half-finished one) ends with
 one line on standard error naming what to fix and exit code 2; nothing is written. A sweep in
 which some runs failed ends with exit code 1 after listing them (they are retried by
-``smb-eco sweep SPEC --out DIR --resume``); so does a sweep whose folder cannot be written (a
-full disk), after one line naming the file; what was written before stays intact.
+``smb-eco sweep SPEC --out DIR --resume``); so does a sweep or an analysis whose folder cannot
+be written (a full disk), after one line naming the file; what was written before stays intact.
 
 Ctrl-C (SIGINT) and SIGTERM end every command but the dashboard with one line on standard error
 and the shell's status for the signal (130 and 143): the ``smb-eco`` process ends by that signal,
@@ -356,6 +356,12 @@ def _analyze(args: argparse.Namespace) -> int:
         report = analyze(args.results, args.out, allow_partial=args.allow_partial)
     except AnalysisError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:  # a full disk, no permission (analysis.report.analyze names the folder)
+        sys.stderr.write(
+            f"smb-eco analyze: error: {' '.join(str(error).split())}; free some space (or choose another "
+            "--out) and run it again\n"
+        )
+        return 1
     print(_analysis_summary(report))
     return 0
 
