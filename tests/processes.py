@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psutil
 import pytest
@@ -30,3 +33,22 @@ def session_processes(session: int) -> list[psutil.Process]:
         except (ProcessLookupError, PermissionError):
             continue
     return found
+
+
+@contextmanager
+def signals_fail_the_test() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM sent to this process fail the test, not end pytest.
+
+    Code under test that handles these signals replaces the handlers while it runs; a signal that
+    reaches them is one it did not handle.
+    """
+
+    def unhandled(signum, frame):
+        raise AssertionError(f"{signal.Signals(signum).name} reached the test, not the code under test")
+
+    previous = {number: signal.signal(number, unhandled) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

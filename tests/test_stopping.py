@@ -21,11 +21,10 @@ import pandas as pd
 import psutil
 import pytest
 import yaml
-from processes import session_processes, wait_for
+from processes import session_processes, signals_fail_the_test, wait_for
 
 from analysis import figures as fg
 from analysis.report import OWNED_FILES, analyze
-from ecosystem.interface import lifetime
 from ecosystem.interface.cli import main
 from experiments import build_runs, runner, spec_from_dict, storage
 
@@ -95,19 +94,9 @@ def reference(tmp_path_factory):
 
 @pytest.fixture
 def signal_guard():
-    """SIGINT and SIGTERM sent to this process fail the test instead of ending pytest.
-
-    The sweep replaces these handlers while it runs; a signal that reaches them is one the sweep
-    did not handle.
-    """
-
-    def unhandled(signum, frame):
-        raise AssertionError(f"{signal.Signals(signum).name} reached the test, not the sweep")
-
-    previous = {number: signal.signal(number, unhandled) for number in lifetime.STOP_SIGNALS}
-    yield
-    for number, handler in previous.items():
-        signal.signal(number, handler)
+    """SIGINT and SIGTERM sent to this process fail the test instead of ending pytest."""
+    with signals_fail_the_test():
+        yield
 
 
 # --- a killed, terminated or interrupted `smb-eco sweep --workers 2` ----------------------------
@@ -172,6 +161,41 @@ def test_a_stopped_sweep_leaves_no_process_and_resumes_to_the_uninterrupted_resu
     assert sorted(new_attempts["run_id"]) == sorted(set(RUN_IDS) - finished)
     assert_folder_consistent(out)
     assert len(storage.read_manifest(out)["sessions"]) == 2
+
+
+# --- processes end with their parent --------------------------------------------------------------
+
+#: A parent that forks a child tied to it by die_with_parent, prints the child's pid and exits.
+ORPHAN = """
+import os, sys, time
+from ecosystem.interface import lifetime
+parent, (ready, tied) = os.getpid(), os.pipe()
+if os.fork() == 0:
+    os.close(1), os.close(2)  # the test reads the parent's output to its end
+    if sys.argv[1] == "watchdog":
+        sys.platform = "darwin"  # the thread that polls the parent, as on systems without prctl
+    lifetime.die_with_parent(parent)
+    os.write(tied, str(os.getpid()).encode())
+    time.sleep(120)
+    os._exit(0)
+print(os.read(ready, 32).decode(), flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["prctl", "watchdog"])
+def test_a_child_tied_to_its_parent_ends_when_the_parent_ends(how):
+    parent = subprocess.run(
+        [sys.executable, "-c", ORPHAN, how], capture_output=True, text=True, check=True, timeout=DEADLINE_S
+    )
+    child = psutil.Process(int(parent.stdout))
+
+    def ended() -> bool:
+        try:
+            return child.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    wait_for(ended, f"the child to end after its parent ({how})", 20)
 
 
 # --- the same stop, inside this process ------------------------------------------------------------

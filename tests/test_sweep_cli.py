@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import time
 import pandas as pd
 import pytest
 import yaml
+from processes import signals_fail_the_test
 
 from ecosystem.interface.cli import main
 from ecosystem.reporters import MODEL_REPORTERS
@@ -267,3 +269,23 @@ def test_the_cli_sends_a_sweep_to_a_dask_scheduler(tmp_path, dask_cluster, capsy
     assert "4 done, 0 failed" in capsys.readouterr().out
     runner.run_sweep(resolve_spec(path), tmp_path / "local")
     assert_same_results(results_by_file(tmp_path / "local"), results_by_file(out))
+
+
+def test_a_dask_sweep_stopped_by_sigterm_resumes_to_the_local_result(tmp_path, dask_cluster):
+    spec = spec_from_dict(spec_data(replications=4))
+    seen = []
+
+    def stop_after_two(record):
+        seen.append(record["run_id"])
+        if len(seen) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with signals_fail_the_test(), pytest.raises(runner.SweepInterrupted) as caught:
+        runner.run_sweep(spec, tmp_path / "dask", scheduler=dask_cluster, on_result=stop_after_two)
+    summary = caught.value.summary
+    assert caught.value.signum == signal.SIGTERM and 2 <= summary.done == len(seen) < summary.total
+    assert storage.completed_run_ids(tmp_path / "dask") == set(seen)  # this process writes the files
+    resumed = runner.run_sweep(spec, tmp_path / "dask", resume=True, scheduler=dask_cluster)
+    assert (resumed.done, resumed.skipped) == (summary.total - len(seen), len(seen))
+    runner.run_sweep(spec, tmp_path / "local")
+    assert_same_results(results_by_file(tmp_path / "local"), results_by_file(tmp_path / "dask"))
