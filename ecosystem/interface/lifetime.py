@@ -62,18 +62,22 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
     Call it first thing in a child process (a pool's initializer, a server's start-up), with the
     parent's process id as the parent saw it (``os.getpid()`` before starting the child). If the
     parent has already ended by then, this process ends at once. On Linux the kernel delivers the
-    signal when the parent dies, even of SIGKILL; elsewhere a daemon thread polls
-    :func:`os.getppid` every :data:`WATCHDOG_INTERVAL_S` seconds.
+    signal when the parent dies, even of SIGKILL; elsewhere, or where a sandbox refuses
+    ``prctl``, a daemon thread polls :func:`os.getppid` every :data:`WATCHDOG_INTERVAL_S` seconds.
     """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signum), 0, 0, 0) != 0:
-            number = ctypes.get_errno()
-            raise OSError(number, f"prctl(PR_SET_PDEATHSIG): {os.strerror(number)}")
-    else:
+    if not (sys.platform.startswith("linux") and _set_parent_death_signal(signum)):
         threading.Thread(target=_watch, args=(parent, signum), name="die-with-parent", daemon=True).start()
     if os.getppid() != parent:  # the parent ended before the signal was arranged
         os.kill(os.getpid(), signum)
+
+
+def _set_parent_death_signal(signum: int) -> bool:
+    """``prctl(PR_SET_PDEATHSIG, signum)``; whether it worked."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # no C library to load, or no prctl in it
+        return False
 
 
 def _watch(parent: int, signum: int) -> None:
