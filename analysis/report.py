@@ -18,7 +18,11 @@ otherwise)::
 The folder may hold other files: :func:`analyze` replaces only the files it owns (the names
 above), removes its own files left from an earlier analysis that this one does not produce, and
 leaves everything else alone. Everything is computed and drawn in a hidden staging folder first
-and moved in at the end, so bad input or a failure on the way writes nothing.
+and moved in at the end, so bad input, a full disk, Ctrl-C or SIGTERM on the way change nothing
+(an earlier report stays whole) and the staging folder is removed. Moving in takes milliseconds,
+with SIGINT and SIGTERM held back until it is done; it removes the earlier ``report.md`` and
+``report.html`` first and puts the new ones in last, so even a failure or a SIGKILL in between
+never leaves a report that looks complete next to files it does not describe.
 
 Which figures: for every expectation's metric and factor, and for the first metric with every
 factor, a time series (mean and 95 % CI band per factor level over the months) and the outcome
@@ -34,9 +38,12 @@ import html
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -52,6 +59,7 @@ from ecosystem.parameters import parameter
 from experiments.catalog import builtin_specs
 from experiments.design import build_runs
 from experiments.spec import Expectation, SpecError, load_spec
+from experiments.storage import StorageError
 
 from . import figures as fg
 from .load import AnalysisError, SweepResults, load
@@ -139,19 +147,26 @@ def analyze(
     AnalysisError
         If ``results_dir`` is not a sweep folder, is half finished and ``allow_partial`` is false,
         lacks a metric of its spec, or ``out_dir`` is a file; nothing is written then.
+    StorageError
+        If ``out_dir`` cannot be written (a full disk, no permission); ``filename`` names it.
     """
     results = load(results_dir, allow_partial=allow_partial)
     out = Path(out_dir) if out_dir is not None else results.path / "analysis"
     if out.exists() and not out.is_dir():
         raise AnalysisError(f"{out} is a file, not a folder; choose a folder for the report (--out)")
     analysis = compute(results)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging = None
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
         _write(analysis, staging, out)
-        _install(staging, out)
+        with _signals_held():
+            _install(staging, out)
+    except OSError as error:
+        raise StorageError.wrap(error, out) from error
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return out / "report.md"
 
 
@@ -407,13 +422,36 @@ def _owned(folder: Path) -> list[Path]:
     return found
 
 
+#: Moved in last, removed first: while they exist, every file they name is in place.
+REPORTS = ("report.html", "report.md")
+
+
 def _install(staging: Path, out: Path) -> None:
-    """Move the staged files into ``out``, first removing this function's files of an earlier run."""
-    for stale in _owned(out):
+    """Move the staged files into ``out``, first removing this function's files of an earlier run.
+
+    The reports go first and come back last, so a report is never next to files it does not
+    describe, whatever step fails or is killed.
+    """
+    old = _owned(out)
+    for stale in sorted(old, key=lambda path: path.name not in REPORTS):
         stale.unlink()
     (out / FIGURES).mkdir(parents=True, exist_ok=True)
-    for path in _owned(staging):
+    for path in sorted(_owned(staging), key=lambda path: (path.name in REPORTS, path.name == "report.md")):
         os.replace(path, out / path.relative_to(staging))
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (blocked) until the block ends; in the main thread of POSIX systems."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 # --- the report ----------------------------------------------------------------------------------

@@ -14,15 +14,17 @@ Examples
 """
 
 from .design import Run, build_runs, design_points, replication_seeds
-from .runner import SweepSummary, run_sweep
+from .runner import SweepInterrupted, SweepSummary, run_sweep
 from .spec import Expectation, Spec, SpecError, load_spec, spec_from_dict
-from .storage import read_index, read_manifest, read_results
+from .storage import StorageError, read_index, read_manifest, read_results
 
 __all__ = [
     "Expectation",
     "Run",
     "Spec",
     "SpecError",
+    "StorageError",
+    "SweepInterrupted",
     "SweepSummary",
     "build_runs",
     "design_points",

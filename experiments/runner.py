@@ -10,17 +10,38 @@ A run that raises is recorded with its error and the sweep goes on; a worker pro
 (e.g. out of memory) fails the runs in flight and a fresh pool takes the rest. Failed runs have
 no results file, so ``resume=True`` retries them.
 
+How a sweep ends early:
+
+* SIGINT (Ctrl-C) or SIGTERM (``kill PID``, a batch scheduler's time limit): no run is started
+  after it; runs in flight in worker processes get :data:`GRACE_S` seconds to finish, are written
+  and indexed; the others are abandoned (a results file is never half-written), the index is
+  closed and :func:`run_sweep` raises :class:`SweepInterrupted`. A run in this process
+  (``workers=1``) and everything after a second signal are abandoned at once.
+* SIGKILL or any other death of the sweep's process: the worker processes end with it (they
+  are tied to it by :func:`ecosystem.interface.lifetime.die_with_parent`); every run already
+  indexed has its file.
+* A full disk or any other error writing the folder: :class:`~experiments.storage.StorageError`
+  naming the file; every run written before is intact.
+
+In each case ``resume=True`` finishes the sweep with the same results as an uninterrupted one.
+Worker processes ignore SIGINT (Ctrl-C reaches the whole process group; the parent decides).
+
 With ``scheduler=`` the runs go to an existing Dask distributed cluster instead (started with
 ``dask scheduler`` and ``dask worker``; nothing here starts one). There the workers only simulate
 and return each run's small table, and the parent writes it at once, exactly as a local worker
 would have, so the folder layout, failure isolation and resume behave the same and the workers
-need no access to ``out_dir``.
+need no access to ``out_dir``. The cluster's workers live as long as the cluster; a stopped sweep
+cancels its runs there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
+import os
+import queue as queues
+import signal
 import sys
 import threading
 import time
@@ -39,6 +60,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ecosystem.interface import lifetime
 from ecosystem.interface.outputs import versions
 from ecosystem.model import run_simulation
 from ecosystem.parameters import format_value, parameter
@@ -47,7 +69,25 @@ from . import storage
 from .design import Run, build_runs, replication_seeds
 from .spec import Spec, load_spec
 
-__all__ = ["RunTask", "SweepSummary", "connect", "execute_run", "run_sweep", "simulate_run"]
+__all__ = [
+    "GRACE_S",
+    "RunTask",
+    "SweepInterrupted",
+    "SweepSummary",
+    "connect",
+    "execute_run",
+    "run_sweep",
+    "simulate_run",
+]
+
+#: Seconds a sweep stopped by SIGINT or SIGTERM gives its runs in flight to finish (``docker stop``
+#: and most batch schedulers send SIGKILL 10 to 30 s after SIGTERM).
+GRACE_S = 5.0
+#: Longest wait, in seconds, for a result before the parent looks for a stop request again;
+#: results themselves are taken the moment they arrive.
+POLL_S = 0.2
+#: Seconds to wait for killed worker processes to be gone.
+JOIN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +116,48 @@ class SweepSummary:
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain data."""
         return asdict(self)
+
+
+class SweepInterrupted(lifetime.Interrupted):
+    """A sweep stopped by SIGINT or SIGTERM once its finished runs were written and indexed.
+
+    ``signum`` is the signal and ``summary`` the :class:`SweepSummary` of what the call did; a
+    call with ``resume=True`` does the rest. A :class:`KeyboardInterrupt`, like Ctrl-C itself.
+    """
+
+    def __init__(self, signum: int, summary: SweepSummary) -> None:
+        super().__init__(signum)
+        self.summary = summary
+
+
+class _Abandon(BaseException):
+    """Raised by the signal handler to abandon the sweep at once (see :class:`_StopRequest`)."""
+
+
+class _StopRequest:
+    """The handler of SIGINT and SIGTERM during a sweep, and what it was asked.
+
+    The first signal asks the sweep to stop: the loops start no further run and give the runs in
+    flight in worker processes ``grace`` seconds. It raises :class:`_Abandon` (abandon at once)
+    on a second signal, or when a run is executing in this process (``running_here``), which
+    cannot be waited for. Only the main thread runs signal handlers, so no lock is needed.
+    """
+
+    def __init__(self, grace: float) -> None:
+        self.grace = grace
+        self.signum: int | None = None
+        self.running_here = False
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        again = self.signum is not None
+        if not again:
+            self.signum = signum
+        if again or self.running_here:
+            raise _Abandon(signum)
 
 
 def run_table(task: RunTask, model_vars: dict[str, list]) -> pa.Table:
@@ -135,15 +217,26 @@ def execute_run(task: RunTask) -> dict[str, Any]:
 
     Never raises for a failing model: the error goes into the record, so one bad point cannot
     stop a sweep. Runs in a worker process, so it must stay a module-level function.
+
+    Raises
+    ------
+    StorageError
+        If the results file cannot be written (a full disk): that concerns the whole sweep, not
+        this run. No partial file is left.
     """
     record, table = simulate_run(task)
     return record if table is None else _store(task, record, table)
 
 
 def _store(task: RunTask, record: dict[str, Any], table: pa.Table) -> dict[str, Any]:
-    """Write a finished run's table atomically; a failed write turns the record into a failure."""
+    """Write a finished run's table atomically; a table that cannot be written fails the run.
+
+    A :class:`~experiments.storage.StorageError` (the folder takes no more files) is raised.
+    """
     try:
         storage.write_parquet_atomic(table, storage.run_path(task.out_dir, task.run.run_id))
+    except storage.StorageError:
+        raise
     except Exception as error:
         return {**_identity(task), **_failure(error, record["wall_time_s"])}
     return record
@@ -158,52 +251,131 @@ def _failure(error: BaseException, wall_time: float | None) -> dict[str, Any]:
     }
 
 
-def _in_process(tasks: Iterable[RunTask]) -> Iterator[dict[str, Any]]:
+def _in_process(tasks: Iterable[RunTask], stop: _StopRequest) -> Iterator[dict[str, Any]]:
     for task in tasks:
-        yield execute_run(task)
+        if stop.requested:
+            return
+        stop.running_here = True
+        try:
+            record = execute_run(task)
+        finally:
+            stop.running_here = False
+        yield record
 
 
-def _in_pool(tasks: Iterable[RunTask], workers: int) -> Iterator[dict[str, Any]]:
+def _start_worker(parent: int) -> None:
+    """Initializer of every local worker process: end with the sweep's process; leave Ctrl-C to it.
+
+    A forked worker inherits the parent's Python signal handlers, so both are reset: SIGINT is
+    ignored (Ctrl-C reaches the whole process group; the parent stops the sweep in order) and
+    SIGTERM ends the worker, as the pool expects when it terminates a broken pool.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    lifetime.die_with_parent(parent)
+
+
+def _in_pool(tasks: Iterable[RunTask], workers: int, stop: _StopRequest) -> Iterator[dict[str, Any]]:
     """Records in completion order from a process pool, with a fresh pool after a crash.
 
     When a worker dies the pool breaks and every run in flight fails with it (which one killed
-    it cannot be told); those runs are recorded as failed and the rest go to a new pool.
+    it cannot be told); once the pool's other workers are gone too, those runs are recorded
+    (:func:`_crashed`) and the rest go to a new pool. After a stop request no run is submitted;
+    the runs in flight get ``stop.grace`` seconds, and a run cut short by the stop is not
+    recorded. Whenever runs are left in flight (a stop, a broken pool, an error, the consumer
+    closing this generator) the workers are killed before the pool is shut down.
     """
     queue = iter(tasks)
     context = multiprocessing.get_context(_start_method())
     waiting: RunTask | None = next(queue, None)
-    while waiting is not None:
+    while waiting is not None and not stop.requested:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        )
         pending: dict[Future, RunTask] = {}
         recorded = 0
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, warnings.catch_warnings():
-            # the only other threads at a fork are NumPy's and Arrow's native pools, both fork-safe
-            warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-            broken: BrokenProcessPool | None = None
-            while broken is None and (waiting is not None or pending):
-                try:
-                    while waiting is not None and len(pending) < 2 * workers:
-                        pending[pool.submit(execute_run, waiting)] = waiting
-                        waiting = next(queue, None)
-                except BrokenProcessPool as error:
-                    broken = error
+        broken: BrokenProcessPool | None = None
+        deadline: float | None = None  # set by a stop request
+        crashed: list[RunTask] = []  # in flight when the pool broke
+        finished_cleanly = False
+        try:
+            while broken is None and (pending or (waiting is not None and deadline is None)):
+                if deadline is None and stop.requested:
+                    deadline = time.monotonic() + stop.grace
+                    pending = {f: task for f, task in pending.items() if not f.cancel()}
+                    continue
+                if deadline is None:
+                    try:
+                        waiting = _submit(pool, pending, waiting, queue, 2 * workers)
+                    except BrokenProcessPool as error:
+                        broken = error
+                        break
+                timeout = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
+                if timeout <= 0:
                     break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+                unwritable: storage.StorageError | None = None
                 for future in finished:
                     task = pending.pop(future)
-                    recorded += 1
                     try:
                         record = future.result()
                     except BrokenProcessPool as error:
                         broken = error
-                        record = _crashed(task, error)
+                        if deadline is None:  # else cut short by the stop (a SIGTERM to the group)
+                            crashed.append(task)
+                        continue
+                    except storage.StorageError as error:
+                        unwritable = unwritable or error
+                        continue
                     except Exception as error:  # the task or its record failed to (un)pickle
                         record = {**_identity(task), **_failure(error, None)}
+                    recorded += 1
                     yield record
-            for task in pending.values():
-                recorded += 1
-                yield _crashed(task, broken)
-        if broken is not None and not recorded:
+                if unwritable is not None:
+                    raise unwritable
+            if broken is not None and deadline is None:
+                crashed += pending.values()
+                pending.clear()
+            finished_cleanly = not pending and broken is None
+        finally:
+            _close_pool(pool, kill=not finished_cleanly)
+        # Only now that no worker of the pool is left can a run that was never written be told
+        # from one that is being written.
+        for task in crashed:
+            recorded += 1
+            yield _crashed(task, broken)
+        if broken is not None and not recorded and not stop.requested:
             raise RuntimeError(f"worker processes die before running anything: {broken}") from broken
+
+
+def _submit(pool: ProcessPoolExecutor, pending: dict, waiting: RunTask | None, queue, limit: int):
+    """Submit runs until ``limit`` are in flight; return the next run not yet submitted."""
+    with warnings.catch_warnings():
+        # the only other threads at a fork are NumPy's and Arrow's native pools, both fork-safe
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        while waiting is not None and len(pending) < limit:
+            pending[pool.submit(execute_run, waiting)] = waiting
+            waiting = next(queue, None)
+    return waiting
+
+
+def _close_pool(pool: ProcessPoolExecutor, kill: bool) -> None:
+    """Shut ``pool`` down; with ``kill``, first kill its workers and wait until they are gone.
+
+    ``ProcessPoolExecutor.kill_workers`` does the killing from Python 3.14 on; this does the same
+    (copy the worker list, shut down without waiting, kill) and also reaps the workers.
+    """
+    if not kill:
+        pool.shutdown(wait=True)
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(ValueError, OSError):  # already gone or closed
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(ValueError, OSError):
+            process.join(JOIN_S)
 
 
 def _start_method() -> str:
@@ -242,7 +414,7 @@ def connect(scheduler: str, timeout: float = 10.0):
         raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler!r}: {message}") from None
 
 
-def _on_dask(tasks: Iterable[RunTask], client) -> Iterator[dict[str, Any]]:
+def _on_dask(tasks: Iterable[RunTask], client, stop: _StopRequest) -> Iterator[dict[str, Any]]:
     """Records in completion order from a Dask cluster; the parent writes each table as it arrives.
 
     Workers only simulate (:func:`simulate_run`) and send the table back, so they need not see
@@ -250,35 +422,64 @@ def _on_dask(tasks: Iterable[RunTask], client) -> Iterator[dict[str, Any]]:
     thread in flight, so its memory stays flat. Each task carries its own seed and a unique key
     (and ``pure=False``), so Dask never merges two replications. A run whose worker died too
     often (Dask's ``KilledWorker``) or whose result cannot be fetched is recorded as failed.
+    After a stop request no run is submitted, the runs in flight get ``stop.grace`` seconds, and
+    the rest are cancelled on the cluster.
     """
-    from distributed import as_completed
-
     limit = 2 * max(1, sum(client.nthreads().values()))
     queue = iter(tasks)
     pending: dict[Any, RunTask] = {}
+    arrived: queues.SimpleQueue = queues.SimpleQueue()  # futures, as they finish (Dask's callback thread)
 
-    def submit(task: RunTask):
+    def submit(task: RunTask) -> None:
         key = f"smb-eco-{task.run.run_id}-{uuid.uuid4().hex}"
         future = client.submit(simulate_run, task, key=key, pure=False, retries=0)
         pending[future] = task
-        return future
+        future.add_done_callback(arrived.put)
 
-    first = [submit(task) for task in itertools.islice(queue, limit)]
-    if not first:
-        return
-    stream = as_completed(first, loop=client.loop)
-    for future in stream:
-        task = pending.pop(future)
-        try:
-            record, table = future.result()
-        except Exception as error:  # KilledWorker, a lost connection, an unpicklable result
-            record, table = {**_identity(task), **_failure(error, None)}, None
-        future.release()
-        yield record if table is None else _store(task, record, table)
-        del table
-        following = next(queue, None)
-        if following is not None:
-            stream.add(submit(following))
+    for task in itertools.islice(queue, limit):
+        submit(task)
+    deadline: float | None = None
+    try:
+        while pending:
+            if deadline is None and stop.requested:
+                deadline = time.monotonic() + stop.grace
+            timeout = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
+            if timeout <= 0:
+                break
+            try:
+                future = arrived.get(timeout=timeout)
+            except queues.Empty:
+                continue
+            task = pending.pop(future)
+            try:
+                record, table = future.result()
+            except Exception as error:  # KilledWorker, a lost connection, an unpicklable result
+                record, table = {**_identity(task), **_failure(error, None)}, None
+            future.release()
+            yield record if table is None else _store(task, record, table)
+            del table
+            following = next(queue, None) if deadline is None else None
+            if following is not None:
+                submit(following)
+    finally:
+        if pending:
+            client.cancel(list(pending))
+
+
+#: The index record of a run whose file was written but whose record was lost (its sweep was
+#: killed, or the disk filled up, in between); added when the sweep is resumed.
+_RECOVERED = {"status": "done", "wall_time_s": None, "error": None, "recovered": True}
+
+
+def _unrecorded(out: Path, finished: list[Run]) -> list[Run]:
+    """The runs of ``finished`` (their files exist) that the index does not list as done."""
+    index = storage.read_index(out)
+    recorded = set() if index.empty else set(index.loc[index["status"] == "done", "run_id"])
+    return [run for run in finished if run.run_id not in recorded]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _identity(task: RunTask) -> dict[str, Any]:
@@ -293,6 +494,13 @@ def _identity(task: RunTask) -> dict[str, Any]:
 
 
 def _crashed(task: RunTask, error: BaseException) -> dict[str, Any]:
+    """The record of a run in flight when its pool broke: failed, unless its file was written.
+
+    A worker can write a run's file and then be killed (with the pool) before its record reaches
+    the parent; the file is whole (written atomically), so the run is done.
+    """
+    if storage.run_path(task.out_dir, task.run.run_id).exists():
+        return {**_identity(task), "status": "done", "wall_time_s": None, "error": None}
     failure = _failure(error, None)
     failure["error"] = "worker process died while this run was in flight: " + failure["error"]
     return {**_identity(task), **failure}
@@ -312,6 +520,8 @@ def _prepare(
     spec: Spec, out: Path, resume: bool, runs: list[Run], workers: int, scheduler: str | None
 ) -> None:
     """Refuse a folder holding other results; write or extend the manifest."""
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out} is a file, not a folder; choose a folder for the sweep")
     manifest = storage.read_manifest(out) if out.exists() else None
     holds_files = out.exists() and any(out.iterdir())
     if holds_files and not resume:
@@ -347,7 +557,10 @@ def _prepare(
             "versions": session["versions"],
             "sessions": [session],
         }
-    (out / storage.RUNS).mkdir(parents=True, exist_ok=True)
+    try:
+        (out / storage.RUNS).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise storage.StorageError.wrap(error, out / storage.RUNS) from error
     storage.remove_stale_temporaries(out)
     storage.write_json_atomic(manifest, out / storage.MANIFEST)
 
@@ -359,8 +572,12 @@ def run_sweep(
     resume: bool = False,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     scheduler: str | None = None,
+    grace: float = GRACE_S,
 ) -> SweepSummary:
     """Run every run of ``spec`` and write the sweep folder ``out_dir`` (layout in :mod:`.storage`).
+
+    Called in the main thread, it handles SIGINT (Ctrl-C) and SIGTERM itself until it returns:
+    the sweep stops in order (see the module docstring) and :class:`SweepInterrupted` is raised.
 
     Parameters
     ----------
@@ -380,6 +597,9 @@ def run_sweep(
         to instead of local processes. Its workers simulate and return each run's table; this
         process writes it at once (so workers need not share ``out_dir``'s file system).
         Results are identical to local runs: every run carries its own seed.
+    grace : float
+        Seconds the runs in flight get to finish after SIGINT or SIGTERM (default
+        :data:`GRACE_S`).
 
     Returns
     -------
@@ -396,6 +616,11 @@ def run_sweep(
         If resuming a folder made by a different spec, or ``workers`` < 1.
     ConnectionError
         If no Dask scheduler answers at ``scheduler`` (checked before anything is written).
+    StorageError
+        If a file of ``out_dir`` cannot be written (a full disk, no permission); the sweep stops,
+        everything written before is intact and ``resume=True`` goes on from there.
+    SweepInterrupted
+        If SIGINT or SIGTERM stopped the sweep; the finished runs are written and indexed.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -404,36 +629,51 @@ def run_sweep(
     started = time.perf_counter()
     out = Path(out_dir)
     runs = build_runs(spec)
+    stop = _StopRequest(grace)
+    done = failed = skipped = 0
     client = connect(scheduler) if scheduler is not None else None
     try:
-        _prepare(spec, out, resume, runs, workers, scheduler)
-        finished = storage.completed_run_ids(out) if resume else set()
-        todo = [run for run in runs if run.run_id not in finished]
-        factors = tuple(spec.factors)
-        tasks = (RunTask(r, factors, spec.steps, spec.metrics, spec.record_every, str(out)) for r in todo)
-        if client is not None:
-            records = _on_dask(tasks, client)
-        else:
-            records = _in_process(tasks) if workers == 1 else _in_pool(tasks, workers)
-        done = failed = 0
-        with storage.IndexWriter(out) as index:
-            for record in records:
-                record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-                index.append(record)
-                if record["status"] == "done":
-                    done += 1
-                else:
-                    failed += 1
-                if on_result is not None:
-                    on_result(record)
+        with lifetime.handle_signals(stop):
+            _prepare(spec, out, resume, runs, workers, scheduler)
+            finished = storage.completed_run_ids(out) if resume else set()
+            todo = [run for run in runs if run.run_id not in finished]
+            skipped = len(runs) - len(todo)
+            factors = tuple(spec.factors)
+
+            def task(run: Run) -> RunTask:
+                return RunTask(run, factors, spec.steps, spec.metrics, spec.record_every, str(out))
+
+            unrecorded = _unrecorded(out, [run for run in runs if run.run_id in finished])
+            tasks = (task(run) for run in todo)
+            if client is not None:
+                records = _on_dask(tasks, client, stop)
+            else:
+                records = _in_process(tasks, stop) if workers == 1 else _in_pool(tasks, workers, stop)
+            with storage.IndexWriter(out) as index, contextlib.closing(records):
+                for run in unrecorded:
+                    index.append({**_identity(task(run)), **_RECOVERED, "finished": _now()})
+                for record in records:
+                    record["finished"] = _now()
+                    index.append(record)
+                    if record["status"] == "done":
+                        done += 1
+                    else:
+                        failed += 1
+                    if on_result is not None:
+                        on_result(record)
+    except _Abandon:
+        pass  # a second signal, or one during a run in this process: stop.signum says which
     finally:
         if client is not None:
             client.close()
-    return SweepSummary(
+    summary = SweepSummary(
         done=done,
         failed=failed,
-        skipped=len(runs) - len(todo),
+        skipped=skipped,
         total=len(runs),
         out_dir=str(out),
         wall_time_s=time.perf_counter() - started,
     )
+    if stop.requested:
+        raise SweepInterrupted(stop.signum, summary)
+    return summary

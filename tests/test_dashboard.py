@@ -1,5 +1,6 @@
 """The classroom dashboard: presets and controls against the schema, the page built in-process,
-and the real page served by ``smb-eco dashboard`` and driven in headless Chromium.
+the server's end (SIGTERM or a killed command frees the port), and the real page served by
+``smb-eco dashboard`` and driven in headless Chromium.
 
 The browser test uses Debian's ``chromium`` (``/usr/bin/chromium``) through Playwright; no browser
 is ever downloaded. With ``CI`` set it must run; elsewhere it skips when Chromium is absent.
@@ -26,6 +27,7 @@ import numpy as np
 import pytest
 import solara
 from mesa.visualization import Slider, SolaraViz
+from processes import session_processes, wait_for
 
 from ecosystem.interface import app
 from ecosystem.interface.cli import main
@@ -164,10 +166,12 @@ def test_network_marks_vendors_once_they_have_served_and_draws_200_smbs_fast():
     for _ in range(12):
         big.step()
     app.draw_network(big)  # warm-up: font cache, colormaps
-    start = time.perf_counter()
+    # The CPU time of this process, not the wall clock: other processes on a busy machine
+    # cannot push it over the budget (a wall-clock bound failed under load).
+    start = time.process_time()
     figure = app.draw_network(big)
     figure.savefig(io.BytesIO(), format="png")
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert figure.axes[0].collections  # nodes and edges drawn
 
 
@@ -212,6 +216,27 @@ def test_dashboard_refuses_a_bad_or_busy_port_in_one_line(capsys):
     assert error.startswith("smb-eco dashboard: error: cannot listen on") and "\n" not in error
 
 
+# --- stopping the server ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_the_server_ends_with_the_dashboard_command_and_frees_the_port(tmp_path, signum):
+    process, url, port = _start_dashboard(tmp_path)
+    try:
+        server = session_processes(process.pid)
+        assert len(server) >= 2, "expected the command and its Solara server process"
+        os.kill(process.pid, signum)  # the command only, as `kill PID` or the out-of-memory killer
+        process.wait(timeout=30)
+        wait_for(lambda: not session_processes(process.pid), "the Solara server process to end", 30)
+    finally:
+        _stop(process)
+    assert process.returncode == (0 if signum == signal.SIGTERM else -signal.SIGKILL)
+    if signum == signal.SIGTERM:
+        assert "Traceback" not in (tmp_path / "server.err").read_text()
+    with socket.create_server(("127.0.0.1", port)):  # the port is free again
+        pass
+
+
 # --- the real page in headless Chromium ----------------------------------------------------------
 
 
@@ -233,9 +258,8 @@ def sync_playwright():
     pytest.skip(f"browser test skipped: {problem}")
 
 
-@pytest.fixture
-def server(tmp_path):
-    """``python -m ecosystem dashboard`` on a free port; yields its URL; always torn down."""
+def _start_dashboard(tmp_path) -> tuple[subprocess.Popen, str, int]:
+    """``python -m ecosystem dashboard`` on a free port, answering; its process, URL and port."""
     port = _free_port()
     out, err = tmp_path / "server.out", tmp_path / "server.err"
     with out.open("w") as stdout, err.open("w") as stderr:
@@ -261,6 +285,17 @@ def server(tmp_path):
                 pytest.fail(f"dashboard did not answer at {url} within 45 s: {err.read_text()[-2000:]}")
             time.sleep(0.2)
         assert out.read_text().startswith(f"Classroom dashboard at {url}")
+    except BaseException:
+        _stop(process)
+        raise
+    return process, url, port
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``python -m ecosystem dashboard`` on a free port; yields its URL; always torn down."""
+    process, url, _ = _start_dashboard(tmp_path)
+    try:
         yield url
     finally:
         _stop(process)

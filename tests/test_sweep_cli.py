@@ -1,6 +1,6 @@
-"""Sweeps end to end: built-in specs, `smb-eco sweep` / `smb-eco experiments`, resume after SIGKILL,
-and a real Dask cluster (a scheduler and two worker processes on 127.0.0.1) giving the same results
-as local processes.
+"""Sweeps end to end: built-in specs, `smb-eco sweep` / `smb-eco experiments`, and a real Dask
+cluster (a scheduler and two worker processes on 127.0.0.1) giving the same results as local
+processes. Stopped sweeps (signals, a killed parent, a full disk) are in test_stopping.py.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 import pandas as pd
 import pytest
 import yaml
+from processes import signals_fail_the_test
 
 from ecosystem.interface.cli import main
 from ecosystem.reporters import MODEL_REPORTERS
@@ -165,6 +166,16 @@ def test_cli_sweep_refuses_a_folder_of_other_results(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
+def test_cli_sweep_refuses_an_out_that_is_a_file(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.write_text("mine")
+    assert main(["sweep", str(write_spec(tmp_path, spec_data())), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"smb-eco sweep: error: {out} is a file, not a folder; choose a folder for the sweep\n"
+    )
+    assert out.read_text() == "mine"
+
+
 def test_cli_experiments_lists_every_built_in_with_its_hypothesis(capsys):
     assert main(["experiments"]) == 0
     printed = " ".join(capsys.readouterr().out.split())
@@ -172,65 +183,6 @@ def test_cli_experiments_lists_every_built_in_with_its_hypothesis(capsys):
         spec = builtin_spec(name)
         assert name in printed
         assert " ".join(spec.hypothesis.split()) in printed
-
-
-# --- resume after SIGKILL ------------------------------------------------------------------------
-
-
-def test_a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result(tmp_path):
-    # 12 runs of ~0.2 s each in one process: long enough to be killed half way.
-    data = spec_data(
-        name="killed",
-        fixed={"n_smbs": 800, "n_vendors": 60},
-        design="grid",
-        factors={"lemon_share": [0.1, 0.3, 0.5, 0.7]},
-        replications=3,
-        steps=120,
-        record_every=12,
-    )
-    path = write_spec(tmp_path, data)
-    reference = tmp_path / "reference"
-    runner.run_sweep(spec_from_dict(data), reference)
-
-    out = tmp_path / "out"
-    process = subprocess.Popen(
-        python_m_ecosystem("sweep", path, "--out", out),
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not storage.completed_run_ids(out) and time.monotonic() < deadline:
-            assert process.poll() is None, "the sweep ended before any run file appeared"
-            time.sleep(0.005)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    finished = storage.completed_run_ids(out)
-    assert 1 <= len(finished) < 12, "the kill came too late to test resuming"
-    stats = {run_id: storage.run_path(out, run_id).stat() for run_id in finished}
-    attempts_before = len(storage.read_index(out, all_attempts=True))
-
-    resumed = subprocess.run(
-        python_m_ecosystem("sweep", path, "--out", out, "--resume"),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert resumed.returncode == 0, resumed.stderr
-    assert f"{len(finished)} skipped" in resumed.stdout
-    assert_same_results(results_by_file(reference), results_by_file(out))
-    for run_id, before in stats.items():  # finished runs were not rerun
-        after = storage.run_path(out, run_id).stat()
-        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    new_attempts = storage.read_index(out, all_attempts=True).iloc[attempts_before:]
-    assert sorted(new_attempts["run_id"]) == sorted(
-        {r.run_id for r in build_runs(spec_from_dict(data))} - finished
-    )
-    assert not list(out.rglob(".*.tmp"))
-    assert len(storage.read_manifest(out)["sessions"]) == 2
 
 
 # --- Dask ----------------------------------------------------------------------------------------
@@ -319,3 +271,23 @@ def test_the_cli_sends_a_sweep_to_a_dask_scheduler(tmp_path, dask_cluster, capsy
     assert "4 done, 0 failed" in capsys.readouterr().out
     runner.run_sweep(resolve_spec(path), tmp_path / "local")
     assert_same_results(results_by_file(tmp_path / "local"), results_by_file(out))
+
+
+def test_a_dask_sweep_stopped_by_sigterm_resumes_to_the_local_result(tmp_path, dask_cluster):
+    spec = spec_from_dict(spec_data(replications=4))
+    seen = []
+
+    def stop_after_two(record):
+        seen.append(record["run_id"])
+        if len(seen) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with signals_fail_the_test(), pytest.raises(runner.SweepInterrupted) as caught:
+        runner.run_sweep(spec, tmp_path / "dask", scheduler=dask_cluster, on_result=stop_after_two)
+    summary = caught.value.summary
+    assert caught.value.signum == signal.SIGTERM and 2 <= summary.done == len(seen) < summary.total
+    assert storage.completed_run_ids(tmp_path / "dask") == set(seen)  # this process writes the files
+    resumed = runner.run_sweep(spec, tmp_path / "dask", resume=True, scheduler=dask_cluster)
+    assert (resumed.done, resumed.skipped) == (summary.total - len(seen), len(seen))
+    runner.run_sweep(spec, tmp_path / "local")
+    assert_same_results(results_by_file(tmp_path / "local"), results_by_file(tmp_path / "dask"))

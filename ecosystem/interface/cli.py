@@ -8,13 +8,22 @@ Bad input (an unknown parameter, a value out of range, an unreadable config file
 folder that already holds results, a folder that is no sweep or a half-finished one) ends with
 one line on standard error naming what to fix and exit code 2; nothing is written. A sweep in
 which some runs failed ends with exit code 1 after listing them (they are retried by
-``smb-eco sweep SPEC --out DIR --resume``).
+``smb-eco sweep SPEC --out DIR --resume``); so does a sweep or an analysis whose folder cannot
+be written (a full disk), after one line naming the file; what was written before stays intact.
+
+Ctrl-C (SIGINT) and SIGTERM end every command but the dashboard with one line on standard error
+and the shell's status for the signal (130 and 143): the ``smb-eco`` process ends by that signal,
+as shells expect of an interrupted program, once ``finally`` blocks have run. A sweep first
+records the runs that finish within a few seconds and prints the command that continues it. The
+dashboard, a server, stops its server process and ends with status 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -28,9 +37,10 @@ from ..parameters import PARAMETERS, format_value, parse_value, schema_table, va
 from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
 from .dashboard import DEFAULT_PORT as DASHBOARD_PORT
 from .dashboard import serve as serve_dashboard
+from .lifetime import Interrupted, exit_status, signals_raise
 from .outputs import timeseries, write_run
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 DEFAULT_STEPS = 120
 DEFAULT_SEED = 42
@@ -279,6 +289,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from experiments import build_runs, run_sweep, storage
+    from experiments.runner import SweepInterrupted
 
     spec, out = _sweep_setup(args)
     run_ids = {run.run_id for run in build_runs(spec)}
@@ -303,12 +314,43 @@ def _sweep(args: argparse.Namespace) -> int:
         summary = run_sweep(
             spec, out, workers=args.workers, resume=args.resume, on_result=on_result, scheduler=args.scheduler
         )
+    except SweepInterrupted as stop:
+        bar.close()
+        done = stop.summary.skipped + stop.summary.done
+        failed = f" ({stop.summary.failed} failed)" if stop.summary.failed else ""
+        sys.stderr.write(
+            f"smb-eco sweep: interrupted by {signal.Signals(stop.signum).name} after {done} of "
+            f"{len(run_ids)} runs{failed}; continue with: {_resume_command(args, out)}\n"
+        )
+        return exit_status(stop.signum)
+    except storage.StorageError as error:
+        bar.close()
+        sys.stderr.write(
+            f"smb-eco sweep: error: {error}; the finished runs in {out}/ are intact: free some space "
+            f"(or fix the folder), then continue with: {_resume_command(args, out)}\n"
+        )
+        return 1
     except (FileExistsError, ValueError, ConnectionError) as error:
         raise UsageError(" ".join(str(error).split())) from None
     finally:
         bar.close()
     print(_sweep_summary(summary, spec.name, failures))
     return 1 if failures else 0
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that continues the sweep of ``args`` in ``out``, quoted for a POSIX shell.
+
+    >>> args = argparse.Namespace(spec="my spec.yaml", workers=2, scheduler=None)
+    >>> _resume_command(args, Path("runs/sweeps/x"))
+    "smb-eco sweep 'my spec.yaml' --out runs/sweeps/x --resume --workers 2"
+    """
+    words = ["smb-eco", "sweep", str(args.spec), "--out", str(out), "--resume"]
+    if args.scheduler:
+        words += ["--scheduler", args.scheduler]
+    elif args.workers != 1:
+        words += ["--workers", str(args.workers)]
+    return shlex.join(words)
 
 
 def _sweep_summary(summary, name: str, failures: list[tuple[str, str]], shown: int = 20) -> str:
@@ -353,6 +395,12 @@ def _analyze(args: argparse.Namespace) -> int:
         report = analyze(args.results, args.out, allow_partial=args.allow_partial)
     except AnalysisError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:  # a full disk, no permission (analysis.report.analyze names the folder)
+        sys.stderr.write(
+            f"smb-eco analyze: error: {' '.join(str(error).split())}; free some space (or choose another "
+            "--out) and run it again\n"
+        )
+        return 1
     print(_analysis_summary(report))
     return 0
 
@@ -403,6 +451,7 @@ def demo_spec():
 def _demo(args: argparse.Namespace) -> int:
     from analysis.report import analyze
     from experiments import run_sweep
+    from experiments.storage import StorageError
 
     if args.workers < 1:
         raise UsageError(f"--workers must be a positive integer, got {args.workers}")
@@ -416,34 +465,68 @@ def _demo(args: argparse.Namespace) -> int:
         f"into {out}/ ...",
         flush=True,
     )
-    summary = run_sweep(spec, out, workers=args.workers)
-    print(_sweep_summary(summary, spec.name, []))
-    report = analyze(out, allow_partial=summary.failed > 0)
+    try:
+        summary = run_sweep(spec, out, workers=args.workers)
+        print(_sweep_summary(summary, spec.name, []))
+        report = analyze(out, allow_partial=summary.failed > 0)
+    except StorageError as error:
+        sys.stderr.write(f"smb-eco demo: error: {error}; free some space (or choose another --out)\n")
+        return 1
     print(_analysis_summary(report))
     print(f"\nOpen the report: {report}")
     return 1 if summary.failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``smb-eco`` and ``python -m ecosystem``."""
+    """Entry point of ``smb-eco`` and ``python -m ecosystem``; returns the exit status.
+
+    SIGINT and SIGTERM (outside a sweep, which handles them itself) raise
+    :class:`~ecosystem.interface.lifetime.Interrupted`, so cleanup runs, and the status is 130 or
+    143 after one line on standard error.
+    """
     argv = sys.argv[1:] if argv is None else argv
     args = _build_parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return _run(args, argv)
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "experiments":
-            print(_experiments())
-            return 0
-        if args.command == "analyze":
-            return _analyze(args)
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "dashboard":
-            return serve_dashboard(args.host, args.port)
-        print(schema_table(markdown=True) if args.markdown else _params_text())
-        return 0
+        with signals_raise():
+            return _command(args, argv)
     except (UsageError, FileExistsError) as error:
         sys.stderr.write(f"smb-eco {args.command}: error: {error}\n")
         return 2
+    except KeyboardInterrupt as stop:
+        signum = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
+        sys.stderr.write(f"smb-eco {args.command}: interrupted by {signal.Signals(signum).name}\n")
+        return exit_status(signum)
+
+
+def _command(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.command == "run":
+        return _run(args, argv)
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "experiments":
+        print(_experiments())
+        return 0
+    if args.command == "analyze":
+        return _analyze(args)
+    if args.command == "demo":
+        return _demo(args)
+    if args.command == "dashboard":
+        return serve_dashboard(args.host, args.port)
+    print(schema_table(markdown=True) if args.markdown else _params_text())
+    return 0
+
+
+def console() -> None:
+    """The ``smb-eco`` command: :func:`main`, then exit with its status.
+
+    After SIGINT or SIGTERM (status 130 or 143) the process ends by that same signal, as POSIX
+    shells expect of an interrupted program (a script running ``smb-eco`` stops too).
+    """
+    status = main()
+    signum = status - 128
+    if signum in (signal.SIGINT, signal.SIGTERM):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+    sys.exit(status)

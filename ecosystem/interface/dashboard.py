@@ -1,8 +1,12 @@
 """``smb-eco dashboard``: serve the classroom dashboard of :mod:`ecosystem.interface.app` with Solara.
 
-The Solara server runs as a child process (``python -m solara run ecosystem.interface.app``) in production
-mode, with no browser opened, no version check against PyPI and no telemetry, so it works
-offline. It needs the ``dashboard`` extra: ``pip install 'smb-ecosystem[dashboard]'``.
+The Solara server runs as a child process (Solara's ``solara run ecosystem.interface.app``) in
+production mode, with no browser opened, no version check against PyPI and no telemetry, so it
+works offline. It needs the ``dashboard`` extra: ``pip install 'smb-ecosystem[dashboard]'``.
+
+Ctrl-C or SIGTERM stops the server (SIGTERM first, SIGKILL if it has not ended within
+:data:`STOP_TIMEOUT_S` seconds) and frees the port; if the ``smb-eco dashboard`` process itself
+is killed, the server process ends with it (:func:`~ecosystem.interface.lifetime.die_with_parent`).
 """
 
 from __future__ import annotations
@@ -13,27 +17,39 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "serve", "solara_command"]
+from .lifetime import STOP_SIGNALS, handle_signals, signals_raise
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "STOP_TIMEOUT_S", "serve", "solara_command"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "ecosystem.interface.app"
 #: Modules the dashboard imports that the core package does not install.
 NEEDS = ("solara", "matplotlib", "altair", "ipyvuetify")
+#: Seconds the server gets to end after SIGTERM before it is killed.
+STOP_TIMEOUT_S = 10.0
+#: What the server process runs: first tie its life to the parent (whose process id is its first
+#: argument), then Solara's own command line with the remaining arguments.
+_SERVER_BOOT = (
+    "import sys; from ecosystem.interface.lifetime import die_with_parent; "
+    "die_with_parent(int(sys.argv.pop(1))); from solara.__main__ import main; main()"
+)
 
 
-def solara_command(host: str, port: int) -> list[str]:
-    """The command line that runs the Solara server of the dashboard.
+def solara_command(host: str, port: int, parent: int | None = None) -> list[str]:
+    """The command line that runs the Solara server of the dashboard as a child of ``parent``.
 
-    >>> solara_command("127.0.0.1", 8765)[1:5]
-    ['-m', 'solara', 'run', 'ecosystem.interface.app']
+    ``parent`` (default: this process) is the process whose end ends the server.
+
+    >>> solara_command("127.0.0.1", 8765, parent=4321)[3:6]
+    ['4321', 'run', 'ecosystem.interface.app']
     """
     return [
         sys.executable,
-        "-m",
-        "solara",
+        "-c",
+        _SERVER_BOOT,
+        str(os.getpid() if parent is None else parent),
         "run",
         APP,
         "--host",
@@ -67,8 +83,9 @@ def _problem(host: str, port: int) -> str | None:
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
     """Run the dashboard server on ``host:port`` until interrupted; print its address first.
 
-    Returns the exit code: 0 after Ctrl+C or SIGTERM, 2 when it cannot start (reported in one line
-    on standard error), otherwise the server's own.
+    Returns the exit code: 0 after Ctrl+C or SIGTERM (the server is stopped and the port free
+    again), 2 when it cannot start (reported in one line on standard error), otherwise the
+    server's own.
     """
     problem = _problem(host, port)
     if problem is not None:
@@ -78,23 +95,23 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
     print(f"Classroom dashboard at http://{shown}:{port}/  (Ctrl+C to stop)", flush=True)
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     server = subprocess.Popen(solara_command(host, port), env=env)
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, stop) if in_main else None
     try:
-        return server.wait()
+        with signals_raise():
+            return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        with handle_signals(signal.SIG_IGN, STOP_SIGNALS):  # a second Ctrl+C must not cut this short
+            _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """End ``server``: SIGTERM, then SIGKILL after :data:`STOP_TIMEOUT_S` seconds; reap it."""
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
