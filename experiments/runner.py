@@ -632,9 +632,11 @@ def run_sweep(
     stop = _StopRequest(grace)
     done = failed = skipped = 0
     client = connect(scheduler) if scheduler is not None else None
+    prepared = False  # the folder is this sweep's: its temporary files may be removed
     try:
         with lifetime.handle_signals(stop):
             _prepare(spec, out, resume, runs, workers, scheduler)
+            prepared = True
             finished = storage.completed_run_ids(out) if resume else set()
             todo = [run for run in runs if run.run_id not in finished]
             skipped = len(runs) - len(todo)
@@ -666,6 +668,11 @@ def run_sweep(
     finally:
         if client is not None:
             client.close()
+        if prepared:
+            # Local workers are gone by now (killed and reaped when a stop or an error left runs
+            # in flight), so a temporary file still here is a write cut short: remove it.
+            with contextlib.suppress(OSError):
+                storage.remove_stale_temporaries(out)
     summary = SweepSummary(
         done=done,
         failed=failed,

@@ -233,8 +233,17 @@ def test_the_server_ends_with_the_dashboard_command_and_frees_the_port(tmp_path,
     assert process.returncode == (0 if signum == signal.SIGTERM else -signal.SIGKILL)
     if signum == signal.SIGTERM:
         assert "Traceback" not in (tmp_path / "server.err").read_text()
-    with socket.create_server(("127.0.0.1", port)):  # the port is free again
-        pass
+    # The port is free again. A process killed by a signal may still be closing its sockets in
+    # its last threads after its main thread shows as a zombie; that takes longer on a busy machine.
+    wait_for(lambda: _can_bind(port), f"port {port} to be free", 30)
+
+
+def _can_bind(port: int) -> bool:
+    try:
+        with socket.create_server(("127.0.0.1", port)):
+            return True
+    except OSError:
+        return False
 
 
 # --- the real page in headless Chromium ----------------------------------------------------------
