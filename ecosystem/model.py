@@ -256,14 +256,17 @@ class EcosystemModel(mesa.Model):
         if len(kept):
             old_fee = c.fee[kept].copy()
             switching = self._switching_cost(kept, belief[renew])
-            raise_ = holdup_raise(
+            held_up = holdup_raise(
                 self.functions.specificity[c.smb[kept], c.function[kept]],
                 switching,
                 p["holdup_share"],
                 p["contract_duration"],
             )
-            c.fee[kept] += raise_
-            c.holdup[kept] += raise_
+            # the held-up part is renegotiated, not stacked: over each term the vendor takes at
+            # most h s S above the market fee, so renewing stays the SMB's best reply
+            c.fee[kept] += held_up - c.holdup[kept]
+            c.holdup[kept] = held_up
+            raise_ = c.fee[kept] - old_fee
             c.end[kept] += p["contract_duration"]
             c.term_strikes[kept] = 0
             haggling = haggling_cost(
@@ -942,6 +945,8 @@ class EcosystemModel(mesa.Model):
         self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, k)
         self.smb_active[entering] = True
         self.cohort[entering] = False
+        self.profit[entering] = 0.0  # this month's accounts were the exited SMB's
+        self.revenue[entering] = 0.0
         self.cash[entering] = p["initial_cash"]
         self.ledger["smb_capital"][entering] += p["initial_cash"]
         self.negative_months[entering] = 0
@@ -970,6 +975,8 @@ class EcosystemModel(mesa.Model):
         places = trying[enters]
         chosen = np.flatnonzero(enters)
         vp.replace(places, _take(fresh, chosen))
+        for flow in ("vendor_income", "vendor_costs", "vendor_profit"):
+            self.flows[flow][places] = 0.0  # this month's accounts were the previous occupant's
         self.ledger["vendor_capital"][places] += vp.cash[places]
         self.flows["vendor_entries"] = len(places)
         for place in places.tolist():
@@ -1021,7 +1028,8 @@ class EcosystemModel(mesa.Model):
         transition = transition_cost(
             p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], share
         )
-        trust_value = self._trust_value(c.fee[contracts], self._trust(c.pair[contracts]), smb, fn)
+        market_fee = c.fee[contracts] - c.holdup[contracts]  # the fee without earlier hold-up
+        trust_value = self._trust_value(market_fee, self._trust(c.pair[contracts]), smb, fn)
         return switching_cost(transition, trust_value, self._capability_gap_value(smb, fn, belief, share))
 
     def _market_quote(self, smb: np.ndarray, fn: np.ndarray):

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.decision_rules import DECISION_RULES
 
 __all__ = [
@@ -219,8 +220,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         "TCE",
         "Share of the SMB's switching cost, times the function's asset "
-        "specificity, that a vendor adds to the fee when it renews a contract (hold-up after the "
-        "fundamental transformation; 0 = no hold-up).",
+        "specificity, that a vendor charges above the market fee over each renewed term, spread "
+        "over its months (hold-up after the fundamental transformation; renegotiated at each "
+        "renewal, not stacked; 0 = no hold-up).",
         0.0,
         1.0,
     ),
@@ -449,7 +451,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "(SMB bears cost uncertainty, vendors may overbill hours; penalty 0.25) or performance_based "
         "(bonus-malus: pay moves 2 x the measured quality's distance from the SLA level, at most +/-40 %; "
         "penalty 0.75). A mix gives each SMB one type in those proportions.",
-        choices=("fixed_price", "time_and_materials", "performance_based"),
+        choices=CONTRACT_KINDS,
         mixable=True,
     ),
     _p(

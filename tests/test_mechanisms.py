@@ -230,7 +230,7 @@ def test_present_values_are_the_discounted_sums_over_the_horizon():
     c_make = float(make_cost(1.0, 0.5, params["governance_cost_rate"]))
     c_buy = buy_cost(review(), params["transaction_cost_rate"])[0]
     make_new = sum(delta**t * c_make for t in range(1, 37))
-    buy_new = sum(delta**t * (c_buy + row["holdup"] * ((t - 1) // 12)) for t in range(1, 37))
+    buy_new = sum(delta**t * (c_buy + row["holdup"] * ((t - 1) // 12 >= 1)) for t in range(1, 37))
     buy_new += row["switch_in"] + row["haggling"] * (delta**12 + delta**24)  # renewals at 12 and 24
     make, buy = present_values(review(2, bought=[False, True], **row), params)
     assert make == pytest.approx([make_new, make_new + row["switch_out"]], rel=1e-12)
@@ -762,10 +762,11 @@ def test_haggling_cost_needs_specific_and_uncertain():
     [(48, 24, 0.99), (36, 12, 0.95), (50, 7, 0.9), (12, 24, 0.99), (24, 24, 1.0), (1, 1, 0.5)],
 )
 def test_renewal_discounts_match_an_explicit_loop(horizon, duration, delta):
+    # the held-up part is paid from the first renewal on, renegotiated (not stacked) at later ones
     raises = rounds = 0.0
     renewals = 0
     for t in range(1, horizon + 1):
-        raises += delta**t * renewals
+        raises += delta**t * (renewals >= 1)
         if t % duration == 0 and t < horizon:
             renewals += 1
             rounds += delta**t

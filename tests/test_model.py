@@ -351,3 +351,56 @@ def test_mesa_batch_run():
     expected = direct.datacollector.get_model_vars_dataframe().iloc[-1]
     for name in REPORTERS:
         assert row[name] == expected[name] or (np.isnan(row[name]) and np.isnan(expected[name])), name
+
+
+def test_holdup_is_renegotiated_at_each_renewal_not_stacked():
+    """The held-up part of a renewed contract's fee is set anew from today's switching cost: a
+    held-up part inflated before renewal (as stacking would carry it) leaves no trace on it."""
+    params = dict(n_smbs=60, n_vendors=18, holdup_share=1.0, asset_specificity=0.9, contract_duration=6)
+    inflate_at, extra = 13, 5.0
+    after = {}
+    for name, inflate in (("plain", False), ("inflated", True)):
+        model = EcosystemModel(rng=11, **params)
+        original = model.renew_or_end_expiring_contracts
+
+        def renew(model=model, original=original, name=name, inflate=inflate):
+            c = model.contracts
+            act = c.active_index()
+            expiring = act[c.end[act] == model.month]
+            if model.month == inflate_at and inflate:
+                c.fee[expiring] += extra
+                c.holdup[expiring] += extra
+            original()
+            if model.month == inflate_at:
+                renewed = expiring[c.active[expiring]]
+                after[name] = (renewed, c.fee[renewed].copy(), c.holdup[renewed].copy())
+
+        model.renew_or_end_expiring_contracts = renew
+        for _ in range(inflate_at):
+            model.step()
+    renewed, fee, holdup = after["plain"]
+    assert len(renewed) > 0 and (holdup > 0).all()
+    assert np.array_equal(after["inflated"][0], renewed)
+    np.testing.assert_allclose(after["inflated"][2], holdup, rtol=1e-12)
+    np.testing.assert_allclose(after["inflated"][1], fee, rtol=1e-12)
+
+
+def test_entrants_start_their_accounts_at_zero():
+    """An SMB or vendor entering a place vacated this month does not report its predecessor's
+    profit: its profit (and an SMB's revenue) for the month of entry is 0."""
+    model = EcosystemModel(
+        rng=4, n_smbs=60, n_vendors=18, initial_cash=0.2, smb_entry_rate=1.0, vendor_failure_rate=0.05
+    )
+    smb_entrants = vendor_entrants = 0
+    for _ in range(24):
+        smbs_before, vendors_before = list(model.smb_agents), list(model.vendor_agents)
+        model.step()
+        # places taken by a new agent this month (a place may be vacated and refilled in one month)
+        new_smb = np.array([i for i, a in enumerate(model.smb_agents) if a is not smbs_before[i]], int)
+        vendors = model.vendor_agents
+        new_vendor = np.array([k for k, a in enumerate(vendors) if a and a is not vendors_before[k]], int)
+        assert (model.profit[new_smb] == 0).all() and (model.revenue[new_smb] == 0).all()
+        assert (model.flows["vendor_profit"][new_vendor] == 0).all()
+        smb_entrants += len(new_smb)
+        vendor_entrants += len(new_vendor)
+    assert smb_entrants > 0 and vendor_entrants > 0

@@ -61,14 +61,15 @@ def switching_cost(transition, relational_capital_value, capability_gap_value):
 
 
 def holdup_raise(specificity, switching, holdup_share, duration):
-    r"""Monthly fee increase the incumbent asks at renewal.
+    r"""Held-up part of the monthly fee the incumbent asks at renewal, above the market fee.
 
-    .. math:: \Delta F = h\, s\, S / D
+    .. math:: F^h = h\, s\, S / D
 
     Over the new term of *D* months the vendor takes the share :math:`h\,s` of the SMB's
     switching cost *S*: nothing where assets are generic, up to ``holdup_share`` of it where they
-    are fully specific. Since the raise never exceeds the switching cost, renewing stays the SMB's
-    best reply.
+    are fully specific. Each renewal renegotiates this part (it replaces the one of the last term,
+    it is not added to it), so over a term the SMB never pays more than its switching cost above
+    the market fee and renewing stays its best reply.
 
     >>> round(float(holdup_raise(0.5, 2.4, 0.5, 24)), 6)
     0.025
@@ -88,8 +89,9 @@ def haggling_cost(rate, specificity, uncertainty, fee):
 def renewal_discounts(horizon: int, duration: int, discount: float) -> tuple[float, float]:
     r"""Discounted weights of hold-up and haggling over a planning horizon of a new contract.
 
-    Returns :math:`\sum_{t=1}^{H} \delta^t\,n(t)` (a raise of one unit a month at each renewal,
-    cumulative: *n(t)* renewals have happened by month *t*) and :math:`\sum_{k \ge 1,\,kD < H}
+    Returns :math:`\sum_{t=1}^{H} \delta^t\,\mathbb{1}[n(t) \ge 1]` (a held-up part of one unit
+    a month from the first renewal on: *n(t)* renewals have happened by month *t*, and each renewal
+    renegotiates the held-up part rather than adding to it) and :math:`\sum_{k \ge 1,\,kD < H}
     \delta^{kD}` (one haggling round at each renewal).
 
     >>> raises, rounds = renewal_discounts(48, 24, 1.0)
@@ -97,7 +99,7 @@ def renewal_discounts(horizon: int, duration: int, discount: float) -> tuple[flo
     (24.0, 1.0)
     """
     months = np.arange(1, horizon + 1)
-    renewals = (months - 1) // duration
+    held_up = (months - 1) // duration >= 1
     weight = discount**months
     renewal_months = np.arange(duration, horizon, duration)
-    return float((weight * renewals).sum()), float((discount**renewal_months).sum())
+    return float((weight * held_up).sum()), float((discount**renewal_months).sum())
