@@ -397,8 +397,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         0.3,
         "agency",
-        "Share of vendor deliveries the SMB audits; shirking "
-        "and overbilling are detected with 0.9 times this chance. Costs the SMB.",
+        "Monitoring effort: the SMB pays for auditing this share of vendor deliveries, and an "
+        "audit catches shirking and overbilling 9 times in 10 (detection chance 0.9 times this).",
         0.0,
         1.0,
     ),
@@ -754,7 +754,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         float,
         12.0,
         "economics",
-        "Monthly revenue of an SMB with core performance 1 and perfect function quality.",
+        "Mean monthly revenue of the active SMBs: revenue is relative, an SMB earns this times its "
+        "performance (core performance times function quality) over the market's mean performance.",
         0.0,
         1e6,
         unit="money units",
@@ -765,7 +766,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.45,
         "economics",
         "Operating cost of the core activity (staff, premises, "
-        "materials), as a share of base revenue times core performance; SMBs scatter around it.",
+        "materials), as a share of base revenue times the SMB's core performance over the market's "
+        "mean core performance; SMBs scatter around it.",
         0.0,
         2.0,
     ),

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ecosystem import EcosystemModel
+from ecosystem.mechanisms.contracts import ENDINGS
 
 #: Seeds of the theory tests: every arm of every test runs once per seed (paired across arms).
 SEEDS = (1, 2, 3, 4, 5, 6)
@@ -37,15 +38,25 @@ def _simulate(job: tuple[str, int, int]) -> tuple[tuple[str, int], tuple[pd.Data
     key, seed, length = job
     model = EcosystemModel(rng=seed, **json.loads(key))
     extras: dict = {}
+    f = model.functions
+    # functions classified by what the SMBs start with, not by what their choices made of them
+    importance0, capability0 = f.importance.copy(), f.capability.copy()
     for month in range(1, length + 1):
         model.step()
+        founders = (model.cohort & model.smb_active)[:, None]  # places never refilled by an entrant
         if month == 84:
             extras["ended_within_24_of_1_60"] = model.contracts.ended_within(24, 1, 60)
         if month == 48:
-            f = model.functions
-            strategic = (f.importance > 0.5) & (f.capability > np.median(f.capability))
-            kept = ~model.outsourced[strategic & model.smb_active[:, None]]
+            capable = capability0 > np.median(capability0)
+            kept = ~model.outsourced[(importance0 > 0.5) & capable & founders]
             extras["strategic_capable_kept_48"] = float(kept.mean())
+        if month == 60:
+            change = f.capability - capability0
+            for name, rows in (("outsourced", model.outsourced), ("made", ~model.outsourced)):
+                extras[f"capability_change_{name}_60"] = float(change[rows & founders].mean())
+    reasons = model.contracts.endings()["reason"]
+    fired = [ENDINGS.index("poor_performance"), ENDINGS.index("not_renewed")]
+    extras["fired"] = int(np.isin(reasons, fired).sum())
     return (key, seed), (model.datacollector.get_model_vars_dataframe().reset_index(drop=True), extras)
 
 

@@ -6,8 +6,9 @@ fundamental transformation"). At renewal the incumbent can raise the fee up to w
 the SMB to walk away: the one-off transition to another vendor or back in-house, plus either the
 relational capital it leaves behind (another vendor) or the quality it loses with its decayed
 capability (in-house), whichever is cheaper. How much of that quasi-rent the vendor can take rises
-with the function's asset specificity (Klein, Crawford & Alchian 1978). Renegotiating costs both
-sides haggling time, which grows where assets are specific *and* the future is uncertain
+with the function's asset specificity (Klein, Crawford & Alchian 1978). Renegotiating costs the
+SMB haggling time (the vendor's side is not modelled), which grows where assets are specific *and*
+the future is uncertain
 (incomplete contracts need more rewriting; Williamson 1985, ch. 3).
 
 The make-or-buy rule of transaction cost economics (:mod:`ecosystem.mechanisms.decision_rules`)
