@@ -80,6 +80,15 @@ class ReviewInputs:
     haggling: np.ndarray
 
 
+#: Weights of asset specificity *s*, of *s* times uncertainty *u* and of *s* times frequency *f* in the
+#: transaction cost rate :math:`\tau_0\,(1 + 3s + 3su + 1.5sf)`: specificity drives governance
+#: costs, and uncertainty and frequency matter where assets are specific (Williamson 1985).
+TC_SPECIFICITY, TC_SPECIFICITY_UNCERTAINTY, TC_SPECIFICITY_FREQUENCY = 3.0, 3.0, 1.5
+#: Hierarchy's overhead is ``governance_cost_rate`` times (this - frequency): spread over more
+#: transactions when they are frequent (:func:`make_cost`).
+MAKE_OVERHEAD_BASE = 1.5
+
+
 def transaction_cost_rate(specificity, uncertainty, frequency, relational_capital, base_rate):
     r"""Transaction (governance) cost of market exchange, as a share of the vendor fee.
 
@@ -100,7 +109,12 @@ def transaction_cost_rate(specificity, uncertainty, frequency, relational_capita
     """
     return (
         base_rate
-        * (1.0 + 3.0 * specificity + 3.0 * specificity * uncertainty + 1.5 * specificity * frequency)
+        * (
+            1.0
+            + TC_SPECIFICITY * specificity
+            + TC_SPECIFICITY_UNCERTAINTY * specificity * uncertainty
+            + TC_SPECIFICITY_FREQUENCY * specificity * frequency
+        )
         * governance_relief(relational_capital)
     )
 
@@ -116,7 +130,7 @@ def make_cost(inhouse_cost, frequency, governance_cost_rate):
     >>> float(make_cost(1.0, 0.5, 0.1))
     1.1
     """
-    return inhouse_cost * (1.0 + governance_cost_rate * (1.5 - frequency))
+    return inhouse_cost * (1.0 + governance_cost_rate * (MAKE_OVERHEAD_BASE - frequency))
 
 
 def buy_cost(inputs: ReviewInputs, base_rate: float):

@@ -53,12 +53,16 @@ class FunctionProfiles:
     frequency: np.ndarray
 
 
+#: Log-normal spread (sigma) of an SMB's in-house cost of a function around ``inhouse_cost``.
+INHOUSE_COST_SPREAD = 0.25
+
+
 def draw_function_profiles(rng: np.random.Generator, n_smbs: int, params: dict) -> FunctionProfiles:
     """Draw every SMB's function profiles around the model-level means in ``params``."""
     shape = (n_smbs, len(BUSINESS_FUNCTIONS))
     return FunctionProfiles(
         capability=beta_around(rng, params["initial_capability"], shape),
-        inhouse_cost=params["inhouse_cost"] * rng.lognormal(0.0, 0.25, shape),
+        inhouse_cost=params["inhouse_cost"] * rng.lognormal(0.0, INHOUSE_COST_SPREAD, shape),
         importance=beta_around(rng, params["strategic_importance"], shape),
         specificity=beta_around(rng, params["asset_specificity"], shape),
         uncertainty=beta_around(rng, params["uncertainty"], shape),

@@ -22,6 +22,10 @@ __all__ = [
 #: Share of its own volume a vendor on a dual- or multi-sourced function can add at short notice
 #: to cover for a missing co-supplier (volume flexibility bought with the diversification premium).
 SURGE_CAPACITY = 0.5
+#: Scale of the random failure hazard: at the mean stability (1/2) the hazard equals ``vendor_failure_rate``.
+HAZARD_SCALE = 2.0
+#: Scale of breach damage: at asset specificity 1/2 a breach of a whole function costs ``breach_cost``.
+BREACH_SCALE = 2.0
 
 
 def failure_hazard(vendor_failure_rate, stability, distressed=False):
@@ -38,7 +42,8 @@ def failure_hazard(vendor_failure_rate, stability, distressed=False):
     >>> bool(failure_hazard(0.01, 0.9) < failure_hazard(0.01, 0.1))
     True
     """
-    return np.minimum(1.0, 2.0 * vendor_failure_rate * (1.0 - stability) * (1.0 + np.asarray(distressed)))
+    hazard = HAZARD_SCALE * vendor_failure_rate * (1.0 - stability) * (1.0 + np.asarray(distressed))
+    return np.minimum(1.0, hazard)
 
 
 def covered_share(delivered_share, surge_capacity=SURGE_CAPACITY):
@@ -72,7 +77,7 @@ def breach_damage(breach_cost, specificity, share):
     >>> breach_damage(4.0, 0.5, 1.0)
     4.0
     """
-    return breach_cost * 2.0 * specificity * share
+    return breach_cost * BREACH_SCALE * specificity * share
 
 
 def ip_leak_chance(specificity):

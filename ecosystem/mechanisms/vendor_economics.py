@@ -39,6 +39,10 @@ REPUTATION_PREMIUM = 1.0
 MARKUP_MIN, MARKUP_MAX = 0.1, 1.5
 #: Share of capacity added (when full and profitable) or cut (when idle) at a quarterly review.
 CAPACITY_STEP = 0.1
+#: Smoothed utilisation above which a profitable vendor grows its capacity at a review.
+GROW_UTILISATION = 0.9
+#: Smoothed utilisation below which a vendor cuts its capacity at a review.
+SHRINK_UTILISATION = 0.6
 #: Weight of the newest month in the smoothed utilisation and profit.
 SMOOTHING = 0.2
 #: Share of the market's utilisation an entrant expects for itself: a newcomer without clients or
@@ -84,8 +88,8 @@ def adjust_capacity(capacity, load, utilisation, profit_trend):
     [22, 20, 18]
     """
     step = np.maximum(1, np.floor(CAPACITY_STEP * capacity)).astype(capacity.dtype)
-    grow = (utilisation > 0.9) & (profit_trend > 0)
-    shrink = utilisation < 0.6
+    grow = (utilisation > GROW_UTILISATION) & (profit_trend > 0)
+    shrink = utilisation < SHRINK_UTILISATION
     new = np.where(grow, capacity + step, np.where(shrink, capacity - step, capacity))
     return np.maximum(new, np.maximum(np.ceil(load - 1e-9), 1)).astype(capacity.dtype)
 

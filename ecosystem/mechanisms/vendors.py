@@ -124,6 +124,18 @@ def variable_cost(quality, location, params, noise=1.0):
     )
 
 
+#: Log-normal spread (sigma) of a vendor's variable cost around its location's and quality's level.
+VENDOR_COST_SPREAD = 0.1
+#: Log-normal spread (sigma) of a vendor's markup around ``vendor_markup``.
+MARKUP_SPREAD = 0.2
+#: Chance that a vendor offers a given business function (each vendor offers at least one).
+OFFER_CHANCE = 0.5
+#: Beta(a, b) of vendors' security level (mean 2/3): how well it guards its clients' data.
+SECURITY_BETA = (4.0, 2.0)
+#: Beta(a, b) of vendors' financial stability (mean 1/2): lowers the random failure hazard.
+STABILITY_BETA = (5.0, 5.0)
+
+
 def draw_vendors(rng: np.random.Generator, n: int, params: dict, month: int = 0) -> VendorPool:
     """Draw ``n`` new vendors from the market's type distribution (entering in ``month``)."""
     is_lemon = rng.random(n) < params["lemon_share"]
@@ -138,10 +150,10 @@ def draw_vendors(rng: np.random.Generator, n: int, params: dict, month: int = 0)
     )
     offshore, nearshore = params["offshore_share"], params["nearshore_share"]
     location = rng.choice(3, size=n, p=[1.0 - offshore - nearshore, nearshore, offshore])
-    noise = rng.lognormal(0.0, 0.1, n)
+    noise = rng.lognormal(0.0, VENDOR_COST_SPREAD, n)
     unit_cost = variable_cost(true_quality, location, params, noise)
-    markup = params["vendor_markup"] * rng.lognormal(0.0, 0.2, n)
-    offers = rng.random((n, len(BUSINESS_FUNCTIONS))) < 0.5
+    markup = params["vendor_markup"] * rng.lognormal(0.0, MARKUP_SPREAD, n)
+    offers = rng.random((n, len(BUSINESS_FUNCTIONS))) < OFFER_CHANCE
     offers[np.arange(n), rng.integers(0, len(BUSINESS_FUNCTIONS), n)] = True  # at least one
     capacity = np.maximum(1, rng.poisson(params["vendor_capacity"], n))
     return VendorPool(
@@ -155,8 +167,8 @@ def draw_vendors(rng: np.random.Generator, n: int, params: dict, month: int = 0)
         unit_cost=unit_cost,
         price_base=variable_cost(claimed, location, params, noise),  # lemons price what they claim
         markup=markup,
-        security=rng.beta(4.0, 2.0, n),
-        stability=rng.beta(5.0, 5.0, n),
+        security=rng.beta(*SECURITY_BETA, n),
+        stability=rng.beta(*STABILITY_BETA, n),
         capacity=capacity,
         offers=offers,
         cash=START_CASH_MONTHS * FIXED_COST * unit_cost * capacity,
