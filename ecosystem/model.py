@@ -304,11 +304,10 @@ class EcosystemModel(mesa.Model):
         quote, market_quality = self._market_quote(smb, fn)
         quality = np.where(has_contracts, rows(current["belief"]), market_quality)
         kind = self.contract_kind[smb]
-        price = np.where(
-            has_contracts,
-            rows(current["fee"]) / share,
-            quote * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"]),
-        )
+        # the incumbents and the market priced alike: the fee without hold-up (which the rules
+        # anticipate from the first renewal on) times the bill expected at the believed quality
+        list_price = np.where(has_contracts, rows(current["market_fee"]) / share, quote)
+        price = list_price * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"])
         trust = np.where(has_contracts, rows(current["trust"]), 0.0)
         transition = transition_cost(p["switching_cost"], rows(f.inhouse_cost), rows(f.specificity), 1.0)
         screening = p["due_diligence"] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
@@ -1098,8 +1097,8 @@ class EcosystemModel(mesa.Model):
         return self._per_row(c.smb[act] * N_FUNCTIONS + c.function[act]).astype(np.int64)
 
     def _current_sourcing(self, smbs: np.ndarray) -> dict[str, np.ndarray]:
-        """Per row of the given SMBs' functions (rows x 6): filled vendor slots, total fee, and mean
-        own belief about and trust with the row's vendors."""
+        """Per row of the given SMBs' functions (rows x 6): filled vendor slots, total fee and its
+        market part (without hold-up), and mean own belief about and trust with the row's vendors."""
         c = self.contracts
         act = c.active_index()
         mine = np.zeros(len(self.cash), dtype=bool)
@@ -1112,6 +1111,7 @@ class EcosystemModel(mesa.Model):
             return {
                 "filled": filled.astype(np.int64),
                 "fee": self._per_row(row, c.fee[act]),
+                "market_fee": self._per_row(row, c.fee[act] - c.holdup[act]),
                 "belief": self._per_row(row, belief) / filled,
                 "trust": self._per_row(row, self._trust(c.pair[act])) / filled,
             }
