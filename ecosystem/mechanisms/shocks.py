@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "SOURCING_SLOTS",
     "SURGE_CAPACITY",
     "breach_chance",
     "breach_damage",
@@ -22,6 +23,8 @@ __all__ = [
 #: Share of its own volume a vendor on a dual- or multi-sourced function can add at short notice
 #: to cover for a missing co-supplier (volume flexibility bought with the diversification premium).
 SURGE_CAPACITY = 0.5
+#: The sourcing policies and the number of vendors each puts on an outsourced function.
+SOURCING_SLOTS = {"single": 1, "dual": 2, "multi": 3}
 
 
 def failure_hazard(vendor_failure_rate, stability, distressed=False):
