@@ -166,6 +166,8 @@ class EcosystemModel(mesa.Model):
         self.profit = np.zeros(n)
         self.recent_profit = np.full(n, np.nan)  # smoothed monthly profit, kept while strategies adapt
         self.initial_rule = self.rule.copy()
+        #: SMBs of the initial cohort per decision rule they started with (survival by rule)
+        self.cohort_by_rule = np.bincount(self.rule, minlength=len(RULE_NAMES))
         self.focal_disruption_months = 0
         if p["adaptation"] == "reinforcement":
             self.attraction = np.zeros((n, self.strategy_space.size))

@@ -231,8 +231,9 @@ def _mean_profit_by_rule(code: int):
 
 def _survival_by_rule(code: int):
     def survival(model: EcosystemModel) -> float:
-        started = model.cohort & (model.initial_rule == code)
-        return float((model.smb_active & started).sum() / started.sum()) if started.any() else float("nan")
+        started = model.cohort_by_rule[code]
+        alive = (model.smb_active & model.cohort & (model.initial_rule == code)).sum()
+        return float(alive / started) if started else float("nan")
 
     return survival
 

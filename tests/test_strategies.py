@@ -253,6 +253,9 @@ def test_a_focal_firm_that_exits_is_gone_for_good():
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
     assert frame["focal_survived"].iloc[-1] == 0.0 and not model.smb_active[i]
+    # survival by rule counts the focal firm among those that began with tce, refilled places or not
+    started = model.cohort_by_rule[0]
+    assert frame["survival_rule_tce"].iloc[-1] <= (started - 1) / started
     assert frame[["focal_profit", "focal_cash", "focal_disruption_months"]].iloc[-1].isna().all()
     assert max(model.check_ledger().values()) < 1e-6
 
