@@ -41,11 +41,16 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
+from ecosystem.mechanisms.contracts import CONTRACT_KINDS
+from ecosystem.mechanisms.decision_rules import DECISION_RULES
+from ecosystem.mechanisms.shocks import SOURCING_SLOTS
 from ecosystem.parameters import parameter
 from ecosystem.reporters import MODEL_REPORTERS
 
 __all__ = [
+    "share_area_figure",
     "DPI",
     "final_value_figure",
     "heatmap_figure",
@@ -98,6 +103,27 @@ METRIC_LABELS = {
     "rehired_fired_vendor": "Fired vendors re-hired (contracts per month)",
     "contracts_ended_early": "Contracts ended before their term (per month)",
     "overbilling": "Overbilling (money units per month)",
+    **{f"share_rule_{rule}": f"SMBs deciding by the {rule} rule (share of SMBs)" for rule in DECISION_RULES},
+    **{
+        f"share_contract_{kind}": f"SMBs on {kind.replace('_', ' ')} contracts (share of SMBs)"
+        for kind in CONTRACT_KINDS
+    },
+    **{f"share_sourcing_{policy}": f"SMBs sourcing {policy} (share of SMBs)" for policy in SOURCING_SLOTS},
+    **{
+        f"mean_profit_rule_{rule}": f"Profit of {rule}-rule SMBs (money units per month)"
+        for rule in DECISION_RULES
+    },
+    **{
+        f"survival_rule_{rule}": f"Survival of SMBs that began with {rule} (share)" for rule in DECISION_RULES
+    },
+    "mean_due_diligence": "Due diligence, mean over SMBs (0–1)",
+    "mean_monitoring_intensity": "Monitoring intensity, mean over SMBs (0–1)",
+    "mean_referral_weight": "Referral weight, mean over SMBs (0–1)",
+    "focal_profit": "Focal firm's profit (money units per month)",
+    "focal_cash": "Focal firm's cash (money units)",
+    "focal_outsourcing_cost": "Focal firm's outsourcing cost (money units per month)",
+    "focal_disruption_months": "Focal firm's months of disruption (months, cumulative)",
+    "focal_survived": "Focal firm in business (1 yes, 0 exited)",
 }
 
 #: Reader-facing name and unit of parameters whose schema unit alone would not say what they measure.
@@ -133,6 +159,13 @@ PARAMETER_LABELS = {
     "diversification_premium": "Diversification premium (share of fee per extra vendor)",
     "transaction_cost_rate": "Transaction cost rate (share of fee)",
     "monitoring_cost_rate": "Monitoring cost rate (share of fee)",
+    "vendor_failure_rate": "Vendor failure rate (1/month)",
+    "focal.sourcing_policy": "Focal firm's sourcing policy",
+    "focal.monitoring_intensity": "Focal firm's monitoring intensity (0–1)",
+    "focal.due_diligence": "Focal firm's due diligence (0–1)",
+    "focal.decision_rule": "Focal firm's decision rule",
+    "focal.contract_type": "Focal firm's contract type",
+    "focal.referral_weight": "Focal firm's referral weight (0–1)",
 }
 
 
@@ -321,6 +354,59 @@ def _select(table: pd.DataFrame, metric: str, used: Iterable[str | None], what: 
             "(e.g. final_state(frame, [factor], metrics)) or pass them as hue/facet"
         )
     return table
+
+
+# --- strategy shares ------------------------------------------------------------------------------
+
+
+def share_area_figure(frame: pd.DataFrame, shares: Sequence[str], factors: Sequence[str]) -> Figure:
+    """Shares of a population over the months as stacked areas, one panel per cell of the design.
+
+    ``frame`` holds one row per run and recorded month, with the ``factors`` and the ``shares``
+    (columns summing to 1 in each row, e.g. ``share_rule_*``); each panel stacks the shares'
+    means over the cell's replications. This is how a tournament of strategies is read: which
+    strategy takes over where.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"cell": [0, 0, 1, 1], "step": [1, 2, 1, 2],
+    ...                      "share_rule_a": [0.5, 0.8, 0.5, 0.2], "share_rule_b": [0.5, 0.2, 0.5, 0.8]})
+    >>> fig = share_area_figure(rows, ["share_rule_a", "share_rule_b"], ["cell"])
+    >>> len([ax for ax in fig.axes if ax.get_visible()])
+    2
+    >>> _close(fig)
+    """
+    factors = list(factors)
+    means = frame.groupby([*factors, "step"], dropna=False)[list(shares)].mean().reset_index()
+    cells = means[factors].drop_duplicates().to_dict("records") if factors else [{}]
+    colours = sns.color_palette("colorblind", len(shares))
+    with _style():
+        fig, axes = _figure(len(cells), ncols=min(4, len(cells)), width=3.2, height=2.6)
+        for ax, cell in zip(axes, cells, strict=True):
+            rows = means
+            for name, value in cell.items():
+                rows = rows[rows[name] == value]
+            ax.stackplot(
+                rows["step"], *(rows[s].to_numpy() for s in shares), colors=colours, alpha=0.9, linewidth=0
+            )
+            ax.set_ylim(0, 1)
+            ax.set_xlim(rows["step"].min(), rows["step"].max())
+            ax.set_title(
+                _wrap(", ".join(f"{_short(n)} {level_text(v)}" for n, v in cell.items()), 44), fontsize=9
+            )
+            ax.set_xlabel("Month")
+            ax.set_ylabel("Share of SMBs")
+        handles = [Patch(color=c) for c in colours]
+        names = [
+            s.removeprefix("share_rule_").removeprefix("share_contract_").removeprefix("share_sourcing_")
+            for s in shares
+        ]
+        fig.legend(handles, names, loc="outside right upper", title="Strategy")
+    return fig
+
+
+def _short(name: str) -> str:
+    return label(name, unit=False).lower()
 
 
 # --- time series ---------------------------------------------------------------------------------

@@ -242,6 +242,17 @@ def planned_figures(analysis: Analysis) -> list[PlannedFigure]:
     def add(name: str, caption: str, draw: Callable[[], Any]) -> None:
         planned.append(PlannedFigure(f"fig{len(planned) + 1:02d}-{name}", caption, draw))
 
+    for prefix, what in (("share_rule_", "decision rule"), ("share_sourcing_", "sourcing policy")):
+        shares = [m for m in results.metrics if m.startswith(prefix)]
+        if series and len(shares) > 1 and not continuous:
+            cells = f"one panel per combination of {_names(factors)}" if factors else "all runs"
+            add(
+                f"{prefix.rstrip('_').replace('_', '-')}",
+                f"Shares of the SMBs by {what} over the months, stacked: {cells}, mean over {reps}. "
+                "Which strategy takes over where is the tournament's result.",
+                lambda s=shares: fg.share_area_figure(frame, s, factors),
+            )
+
     if series and (continuous or not factors):
         overall = dict.fromkeys(m for m, _ in _pairs(analysis)) if factors else results.metrics[:6]
         spread = " and includes the spread across the design" if factors else ""

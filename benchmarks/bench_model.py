@@ -82,13 +82,21 @@ def _maxrss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def _builder(kind: Kind) -> Callable[[int, int], Any]:
-    """A function ``(n, seed) -> model`` for the given kind; imports happen here, untimed."""
+def _builder(kind: Kind, settings: Sequence[str] = ()) -> Callable[[int, int], Any]:
+    """A function ``(n, seed) -> model`` for the given kind; imports happen here, untimed.
+
+    ``settings`` are ``NAME=VALUE`` texts for our model's parameters (as ``smb-eco run --set``)."""
     if kind == "model":
         from ecosystem import EcosystemModel
+        from ecosystem.parameters import parse_value
+
+        params = {}
+        for setting in settings:
+            name, _, text = setting.partition("=")
+            params[name] = parse_value(name, text)
 
         def build(n: int, seed: int) -> Any:
-            return EcosystemModel(rng=seed, n_smbs=n, n_vendors=max(1, n // 5))
+            return EcosystemModel(rng=seed, **{"n_smbs": n, "n_vendors": max(1, n // 5), **params})
 
     else:
         from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
@@ -99,10 +107,12 @@ def _builder(kind: Kind) -> Callable[[int, int], Any]:
     return build
 
 
-def run_child(kind: Kind, n: int, steps: int, seed: int, trace: bool) -> dict[str, Any]:
+def run_child(
+    kind: Kind, n: int, steps: int, seed: int, trace: bool, settings: Sequence[str] = ()
+) -> dict[str, Any]:
     """Build and step one model in this process; return timings and memory as a dict."""
     warnings.simplefilter("ignore")  # Mesa's experimental-feature warnings would clutter output
-    build = _builder(kind)
+    build = _builder(kind, settings)
     if trace:
         import tracemalloc
 
@@ -152,7 +162,9 @@ class Runs:
         return max(r[key] for r in self.results)
 
 
-def spawn(kind: Kind, n: int, steps: int, seed: int, trace: bool = False) -> dict[str, Any]:
+def spawn(
+    kind: Kind, n: int, steps: int, seed: int, trace: bool = False, settings: Sequence[str] = ()
+) -> dict[str, Any]:
     """Run :func:`run_child` in a fresh interpreter and parse its JSON result."""
     command = [
         sys.executable,
@@ -167,6 +179,8 @@ def spawn(kind: Kind, n: int, steps: int, seed: int, trace: bool = False) -> dic
     ]
     if trace:
         command.append("--trace")
+    for setting in settings:
+        command += ["--set", setting]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"child {kind} n={n} failed ({done.returncode}):\n{done.stderr}")
@@ -181,7 +195,9 @@ def verdict(ok: bool | None) -> str:
     return "n/a " if ok is None else ("PASS" if ok else "FAIL")
 
 
-def benchmark(sizes: Sequence[int], steps: int, repeats: int, seed: int, trace: bool) -> dict[int, Any]:
+def benchmark(
+    sizes: Sequence[int], steps: int, repeats: int, seed: int, trace: bool, settings: Sequence[str] = ()
+) -> dict[int, Any]:
     """Run all sizes and kinds, printing progress to stderr; return the runs per size."""
     runs: dict[int, dict[str, Runs]] = {}
     for n in sizes:
@@ -190,12 +206,12 @@ def benchmark(sizes: Sequence[int], steps: int, repeats: int, seed: int, trace: 
             for kind in ("model", "boltzmann"):  # interleaved, so background load hits both alike
                 progress = f"  n={n:>6} {kind:<9} repeat {r + 1}/{repeats} ..."
                 print(progress, end="", file=sys.stderr, flush=True)
-                res = spawn(kind, n, steps, seed)
+                res = spawn(kind, n, steps, seed, settings=settings if kind == "model" else ())
                 runs[n][kind].results.append(res)
                 print(f" {res['construct_s']:.3f}s build, {res['step_s']:.3f}s steps", file=sys.stderr)
         if trace:
             print(f"  n={n:>6} model     tracemalloc run (untimed) ...", end="", file=sys.stderr, flush=True)
-            res = spawn("model", n, steps, seed, trace=True)
+            res = spawn("model", n, steps, seed, trace=True, settings=settings)
             runs[n]["trace"].results.append(res)
             print(f" peak {res['tracemalloc_peak_bytes'] / MB:.1f} MB", file=sys.stderr)
     return runs
@@ -407,6 +423,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--profile", type=int, metavar="N", help="instead: profile one N-SMB run (phases and cProfile)"
     )
     parser.add_argument("--top", type=int, default=15, help="functions shown by --profile (default 15)")
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of our model, as for `smb-eco run` (repeatable), e.g. "
+        "--set decision_rule=tce:0.25,rbv:0.25,cost:0.25,hybrid:0.25 --set adaptation=imitation",
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -421,14 +446,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         kind, n = args.child
         if kind not in ("model", "boltzmann"):
             raise SystemExit(f"unknown child kind {kind!r}")
-        print(json.dumps(run_child(kind, int(n), args.steps, args.seed, args.trace)))
+        print(json.dumps(run_child(kind, int(n), args.steps, args.seed, args.trace, args.settings)))
         return 0
     if args.profile:
         profile(args.profile, args.steps, args.seed, args.top)
         return 0
     sizes = sorted(set(args.sizes))
     print(f"Running sizes {sizes}, {args.steps} steps, {args.repeats} repeat(s) ...", file=sys.stderr)
-    runs = benchmark(sizes, args.steps, args.repeats, args.seed, trace=not args.no_tracemalloc)
+    if args.settings:
+        print(f"Our model with {' '.join(args.settings)}", file=sys.stderr)
+    runs = benchmark(
+        sizes, args.steps, args.repeats, args.seed, trace=not args.no_tracemalloc, settings=args.settings
+    )
     report(runs, args.steps, args.repeats, args.linearity_tolerance)
     if args.json:
         raw = {str(n): {k: r.results for k, r in by_kind.items()} for n, by_kind in runs.items()}

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 import mesa
 
 from .mechanisms.contracts import CONTRACT_KINDS
+from .mechanisms.decision_rules import DECISION_RULES
 from .mechanisms.functions import BUSINESS_FUNCTIONS
+from .mechanisms.shocks import SOURCING_SLOTS
 from .mechanisms.vendors import LOCATIONS
 
 if TYPE_CHECKING:
@@ -46,6 +48,26 @@ class SMB(mesa.Agent):
     @property
     def contract_type(self) -> str:
         return CONTRACT_KINDS[int(self.model.contract_kind[self.index])]
+
+    @property
+    def strategy(self) -> dict[str, str | float]:
+        """The SMB's strategy: decision rule, due diligence, monitoring intensity, contract type,
+        sourcing policy and referral weight."""
+        m, i = self.model, self.index
+        policy = {slots: name for name, slots in SOURCING_SLOTS.items()}
+        return {
+            "decision_rule": tuple(DECISION_RULES)[int(m.rule[i])],
+            "due_diligence": float(m.diligence[i]),
+            "monitoring_intensity": float(m.monitoring[i]),
+            "contract_type": self.contract_type,
+            "sourcing_policy": policy[int(m.slots[i])],
+            "referral_weight": float(m.referral[i]),
+        }
+
+    @property
+    def focal(self) -> bool:
+        """Whether this is the focal firm, whose strategy the user fixed."""
+        return bool(self.model.is_focal[self.index])
 
     @property
     def outsourced_functions(self) -> list[str]:

@@ -11,6 +11,7 @@ method below, which calls the pure functions of :mod:`ecosystem.mechanisms`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import mesa
@@ -58,15 +59,35 @@ from .mechanisms.population import allocate_mix
 from .mechanisms.relational_capital import TRUST_RELIEF, governance_relief, update_trust
 from .mechanisms.relationships import PairBook
 from .mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
-from .mechanisms.shocks import breach_chance, breach_damage, covered_share, failure_hazard, ip_leak_chance
+from .mechanisms.shocks import (
+    SOURCING_SLOTS,
+    breach_chance,
+    breach_damage,
+    covered_share,
+    failure_hazard,
+    ip_leak_chance,
+)
+from .mechanisms.strategies import StrategySpace, ewa_update, fermi_probability, logit_choice, smooth_profit
 from .mechanisms.vendor_economics import adjust_capacity, adjust_markup, entry_profit, smooth
 from .mechanisms.vendors import LOCATIONS, MARKET_ROOM, draw_vendors, with_room
-from .parameters import validate_parameters
+from .parameters import FOCAL_PREFIX, STRATEGY_FIELDS, validate_focal, validate_parameters
 
 __all__ = ["EcosystemModel", "run_simulation"]
 
 N_FUNCTIONS = len(BUSINESS_FUNCTIONS)
-SLOTS = {"single": 1, "dual": 2, "multi": 3}
+SLOTS = SOURCING_SLOTS
+RULE_NAMES = tuple(DECISION_RULES)
+#: sourcing policy by its number of vendor slots
+POLICY_NAMES = {slots: name for name, slots in SLOTS.items()}
+#: the model attribute holding each strategy lever, one value per SMB
+_LEVERS = {
+    "decision_rule": "rule",
+    "due_diligence": "diligence",
+    "monitoring_intensity": "monitoring",
+    "contract_type": "contract_kind",
+    "sourcing_policy": "slots",
+    "referral_weight": "referral",
+}
 NEVER = np.iinfo(np.int64).max
 #: Months between vendors' capacity reviews.
 CAPACITY_REVIEW = 3
@@ -79,6 +100,14 @@ class EcosystemModel(mesa.Model):
     ----------
     rng : seed or numpy Generator
         The one source of randomness; same seed, same run, bit for bit.
+    focal : mapping, optional
+        A focal firm: one SMB added to the ``n_smbs`` of the market, whose strategy fields
+        (:data:`ecosystem.parameters.STRATEGY_FIELDS`) the mapping fixes, e.g.
+        ``{"sourcing_policy": "dual", "monitoring_intensity": 0.4}``; fields not given take the
+        market's value (drawn from its mix if it has one). The focal firm never changes its
+        strategy, is never imitated, and its place is never refilled: if it exits,
+        ``focal_survived`` becomes 0 and the other focal reporters NaN. ``focal.FIELD=value``
+        keyword arguments are the same thing written flat (as sweeps write them).
     **params
         Any parameter of :data:`ecosystem.parameters.PARAMETERS` (``smb-eco params`` lists
         them); the rest take their defaults. Unknown names or values out of range raise
@@ -94,15 +123,26 @@ class EcosystemModel(mesa.Model):
     (3, True)
     """
 
-    def __init__(self, *, rng: Any = None, **params: Any) -> None:
+    def __init__(self, *, rng: Any = None, focal: Any = None, **params: Any) -> None:
         if "seed" in params:
             raise TypeError("EcosystemModel takes its seed as rng= (e.g. EcosystemModel(rng=1)), not seed=")
+        flat = {
+            name[len(FOCAL_PREFIX) :]: params.pop(name)
+            for name in list(params)
+            if name.startswith(FOCAL_PREFIX)
+        }
+        if flat:
+            focal = {**(focal or {}), **flat}
+        self.focal = validate_focal(focal)
         self.params = validate_parameters(params)
         super().__init__(rng=rng)
         p = self.params
-        n, v = p["n_smbs"], p["n_vendors"]
-        self.slots = SLOTS[p["sourcing_policy"]]
-        self.detection = detection_chance(p["monitoring_intensity"])
+        market, v = p["n_smbs"], p["n_vendors"]
+        n = market + (self.focal is not None)
+        #: index of the focal firm among the SMBs (the last), or None
+        self.focal_index = market if self.focal is not None else None
+        self.is_focal = np.zeros(n, dtype=bool)
+        self.is_focal[market:] = True
         self.places = MARKET_ROOM * v
 
         # SMBs, their functions and their governance choices
@@ -112,8 +152,7 @@ class EcosystemModel(mesa.Model):
         self.make_cost = make_cost(
             self.functions.inhouse_cost, self.functions.frequency, p["governance_cost_rate"]
         )
-        self.rule = allocate_mix(self.rng, n, p["decision_rule"], tuple(DECISION_RULES))
-        self.contract_kind = allocate_mix(self.rng, n, p["contract_type"], CONTRACT_KINDS)
+        self._assign_strategies(market)
         self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, n)
         self.outsourced = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
@@ -125,6 +164,14 @@ class EcosystemModel(mesa.Model):
         self.next_review = self.rng.integers(1, p["review_interval"] + 1, n)
         self.revenue = np.zeros(n)
         self.profit = np.zeros(n)
+        self.recent_profit = np.full(n, np.nan)  # smoothed monthly profit, kept while strategies adapt
+        self.initial_rule = self.rule.copy()
+        #: SMBs of the initial cohort per decision rule they started with (survival by rule)
+        self.cohort_by_rule = np.bincount(self.rule, minlength=len(RULE_NAMES))
+        self.focal_disruption_months = 0
+        if p["adaptation"] == "reinforcement":
+            self.attraction = np.zeros((n, self.strategy_space.size))
+            self.experience = np.ones(n)
         # the product market's mean performance, which revenue is relative to (updated monthly)
         self.market_performance = float(
             performance(self.core_performance, self.weights, self.functions.capability).mean()
@@ -134,7 +181,7 @@ class EcosystemModel(mesa.Model):
         self.vendors = with_room(draw_vendors(self.rng, v, p), self.places)
         self.contracts = ContractBook()
         self.pairs = PairBook(self.places)
-        self.unmet_slots = 0
+        self.unmet_demand = 0.0
 
         # the money ledger: every transfer is booked on both sides (see check_ledger)
         self.ledger = {
@@ -166,6 +213,56 @@ class EcosystemModel(mesa.Model):
             agenttype_reporters=reporters.AGENT_REPORTERS if p["collect_agent_data"] else None,
         )
 
+    def _assign_strategies(self, market: int) -> None:
+        """Each SMB's strategy: one level of each lever, in the exact proportions of its mix.
+
+        A lever set to one value gives everyone that value and draws no random numbers (the
+        decision rule and contract type draw their allocation as they always have). The focal
+        firm, if any, is appended with its fixed fields.
+        """
+        p = self.params
+        self.rule = allocate_mix(self.rng, market, p["decision_rule"], RULE_NAMES)
+        self.contract_kind = allocate_mix(self.rng, market, p["contract_type"], CONTRACT_KINDS)
+        for field in ("sourcing_policy", "due_diligence", "monitoring_intensity", "referral_weight"):
+            value = p[field]
+            if isinstance(value, Mapping):
+                codes = allocate_mix(self.rng, market, value, tuple(value))
+                lever = _encode(field, list(value))[codes]
+            else:
+                lever = np.full(market, _encode(field, [value])[0])
+            setattr(self, _LEVERS[field], lever)
+        if self.focal is not None:
+            for field in STRATEGY_FIELDS:
+                if field in self.focal:
+                    level = _encode(field, [self.focal[field]])[0]
+                else:
+                    level = self._draw_levels(field, 1)[0]
+                setattr(self, _LEVERS[field], np.append(getattr(self, _LEVERS[field]), level))
+        self.strategy_space = StrategySpace(
+            {
+                field: _encode(field, list(p[field]) if isinstance(p[field], Mapping) else [p[field]])
+                for field in STRATEGY_FIELDS
+            }
+        )
+        slots, weights = self.slots, self.referral
+        one_policy = slots.min() == slots.max() and self.strategy_space.levels["sourcing_policy"].size == 1
+        #: the one sourcing policy of all SMBs for good (vendor slots), or None
+        self.slot_count = int(slots[0]) if one_policy else None
+        one_weight = weights.min() == weights.max() and not isinstance(p["referral_weight"], Mapping)
+        self._market_referral = float(weights[0]) if one_weight else None
+
+    def _draw_levels(self, field: str, k: int) -> np.ndarray:
+        """``k`` levels of a lever drawn from its initial mix (no draw for a single value)."""
+        value = self.params[field]
+        if isinstance(value, Mapping):
+            return _encode(field, list(value))[_draw_choice(self.rng, k, value, tuple(value))]
+        return np.full(k, _encode(field, [value])[0])
+
+    def levers(self) -> dict[str, np.ndarray]:
+        """The SMBs' strategy levers, by strategy field: rule and contract-type codes, vendor slots
+        of the sourcing policy, and the numeric levers (the model's own arrays, not copies)."""
+        return {field: getattr(self, _LEVERS[field]) for field in STRATEGY_FIELDS}
+
     def _initial_arrangements(self) -> None:
         """The outsourcing in place at month 0: what each SMB's own rule buys, from vendors its own
         search finds, signed before the run began.
@@ -189,6 +286,7 @@ class EcosystemModel(mesa.Model):
         """One month, phase by phase (see docs/ODD.md, "Process overview and scheduling")."""
         self._start_month()
         self.renew_or_end_expiring_contracts()
+        self.adapt_strategies()
         self.assess_needs()
         self.source_vendors()
         self.deliver_services()
@@ -252,6 +350,8 @@ class EcosystemModel(mesa.Model):
         smb, fn = c.smb[expiring], c.function[expiring]
         belief = self._own_belief(c.pair[expiring], c.vendor[expiring]).mean
         renew = (c.term_strikes[expiring] == 0) & (belief >= p["sla_threshold"]) & self.outsourced[smb, fn]
+        fits = self._fits_policy(expiring)  # a contract of a sourcing policy the SMB left is not renewed
+        renew &= fits
         kept = expiring[renew]
         if len(kept):
             old_fee = c.fee[kept].copy()
@@ -278,9 +378,85 @@ class EcosystemModel(mesa.Model):
             self._spend(c.smb[kept], haggling, outsourcing=True)
             self.flows["renewal_fee_change"] = float(np.mean(raise_ / old_fee))
         ended = expiring[~renew]
-        self._ban(c.pair[ended])  # not renewed for its record or the SMB's belief: poor performance
+        self._ban(c.pair[expiring[~renew & fits]])  # not renewed for its record or the SMB's belief
         c.terminate(ended, self.month, "not_renewed")
         self.resource_due[c.smb[ended], c.function[ended]] = self.month
+
+    # --- strategies: imitation or reinforcement learning
+    def adapt_strategies(self) -> None:
+        """SMBs whose review is due reconsider their strategy from recent profits (``adaptation``).
+
+        Only SMBs with at least a month of profit learn; the focal firm never does.
+        """
+        p = self.params
+        if p["adaptation"] == "none":
+            return
+        due = np.flatnonzero(
+            self.smb_active
+            & (self.next_review == self.month)
+            & ~self.is_focal
+            & ~np.isnan(self.recent_profit)
+        )
+        if not len(due):
+            return
+        if p["adaptation"] == "imitation":
+            self._imitate(due)
+        else:
+            self._reinforce(due)
+
+    def _imitate(self, due: np.ndarray) -> None:
+        """Pairwise comparison: copy a random peer's strategy with the Fermi probability of the
+        profit gap; with ``mutation_rate``, try a random strategy of the space instead."""
+        p, recent = self.params, self.recent_profit
+        peer = self.peers.random_peers(due, 1, self.rng)[:, 0]
+        safe = np.maximum(peer, 0)
+        valid = (peer >= 0) & self.smb_active[safe] & ~self.is_focal[safe] & ~np.isnan(recent[safe])
+        chance = fermi_probability(recent[due], recent[safe], p["imitation_strength"])
+        copy = valid & (self.rng.random(len(due)) < chance)
+        mutate = self.rng.random(len(due)) < p["mutation_rate"]
+        copy &= ~mutate
+        mutants = due[mutate]
+        fresh = self.strategy_space.values(self.rng.integers(0, self.strategy_space.size, len(mutants)))
+        for field, lever in self.levers().items():
+            lever[due[copy]] = lever[peer[copy]]
+            lever[mutants] = fresh[field]
+
+    def _reinforce(self, due: np.ndarray) -> None:
+        """Experience-weighted attraction: update the attractions with the SMB's own recent profit
+        and its peers' profits by strategy (forgone payoffs), then choose a strategy by logit."""
+        p, space, recent = self.params, self.strategy_space, self.recent_profit
+        levers = self.levers()
+        own = space.index({field: lever[due] for field, lever in levers.items()})
+        position = np.full(len(recent), -1)
+        position[due] = np.arange(len(due))
+        src = np.repeat(np.arange(len(self.peers.degree)), self.peers.degree)
+        dst = self.peers.neighbours
+        seen = (position[src] >= 0) & self.smb_active[dst] & ~self.is_focal[dst] & ~np.isnan(recent[dst])
+        src, dst = src[seen], dst[seen]
+        strategy = space.index({field: lever[dst] for field, lever in levers.items()})
+        src, dst, strategy = src[strategy >= 0], dst[strategy >= 0], strategy[strategy >= 0]
+        key = position[src] * space.size + strategy
+        cells = len(due) * space.size
+        total = np.bincount(key, weights=recent[dst], minlength=cells).reshape(len(due), space.size)
+        count = np.bincount(key, minlength=cells).reshape(len(due), space.size)
+        payoff = total / np.maximum(count, 1)
+        observed = count > 0
+        rows = np.arange(len(due))
+        payoff[rows, own] = recent[due]
+        observed[rows, own] = True
+        self.attraction[due], self.experience[due] = ewa_update(
+            self.attraction[due],
+            self.experience[due],
+            payoff,
+            observed,
+            own,
+            phi=p["ewa_phi"],
+            delta=p["ewa_delta"],
+            rho=p["ewa_rho"],
+        )
+        choice = space.values(logit_choice(self.attraction[due], p["ewa_lambda"], self.rng.random(len(due))))
+        for field, lever in levers.items():
+            lever[due] = choice[field]
 
     # --- make or buy
     def assess_needs(self, due: np.ndarray | None = None) -> None:
@@ -300,7 +476,10 @@ class EcosystemModel(mesa.Model):
 
         bought = rows(self.outsourced)
         has_contracts = rows(current["filled"]) > 0
-        share = np.maximum(rows(current["filled"]), 1e-12) / self.slots
+        if self.slot_count is not None:
+            share = np.maximum(rows(current["filled"]), 1e-12) / self.slot_count
+        else:
+            share = np.maximum(rows(current["share"]), 1e-12)
         quote, market_quality = self._market_quote(smb, fn)
         quality = np.where(has_contracts, rows(current["belief"]), market_quality)
         kind = self.contract_kind[smb]
@@ -310,7 +489,9 @@ class EcosystemModel(mesa.Model):
         price = list_price * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"])
         trust = np.where(has_contracts, rows(current["trust"]), 0.0)
         transition = transition_cost(p["switching_cost"], rows(f.inhouse_cost), rows(f.specificity), 1.0)
-        screening = p["due_diligence"] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
+        screening = (
+            self.diligence[smb] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
+        )
         trust_value = self._trust_value(price, trust, smb, fn)
         gap_value = self._capability_gap_value(smb, fn, quality, 1.0)
         holdup = holdup_raise(
@@ -329,7 +510,7 @@ class EcosystemModel(mesa.Model):
             price=price,
             vendor_quality=quality,
             relational_capital=trust,
-            monitoring_rate=p["monitoring_intensity"] * p["monitoring_cost_rate"] * governance_relief(trust),
+            monitoring_rate=self.monitoring[smb] * p["monitoring_cost_rate"] * governance_relief(trust),
             bought=bought,
             switch_in=transition + screening,
             switch_out=transition + np.where(has_contracts, p["exit_fee_months"] * price * share, 0.0),
@@ -373,10 +554,12 @@ class EcosystemModel(mesa.Model):
         screen, believe, rank, sign."""
         p, vp = self.params, self.vendors
         filled = self._filled()
-        need = self.outsourced & (filled < self.slots) & (self.resource_due <= self.month)
+        need = self.outsourced & (filled < self.slots[:, None]) & (self.resource_due <= self.month)
         need &= self.smb_active[:, None]
+        if self.slot_count is None:  # rows still served under a sourcing policy left behind wait
+            need &= ~self._left_policy_rows()
         smb, fn = np.nonzero(need)
-        self.unmet_slots = 0
+        self.unmet_demand = 0.0
         if not len(smb):
             return
         offering = [np.flatnonzero(vp.alive & vp.offers[:, j]) for j in range(N_FUNCTIONS)]
@@ -394,21 +577,24 @@ class EcosystemModel(mesa.Model):
         pair = np.full(cand.shape, -1, dtype=np.int64)
         pair[usable] = self.pairs.ensure(owner[usable], cand[usable])
         self._screen(smb, pair, cand, signal_noise)
-        belief = self._belief(pair, cand, peers)
+        belief = self._belief(smb, pair, cand, peers)
         # the offer: fee by contract type, expected bill at the believed quality; vendors decline
         # offers whose expected bill at their true quality does not cover their cost
         kind = np.broadcast_to(self.contract_kind[smb][:, None], cand.shape)
         terms = term_arrays(kind)
+        slots = self.slots[smb]
         fee = (
-            vp.price[cand] * self._fee_factor(kind, self.functions.uncertainty[smb, fn][:, None]) / self.slots
+            vp.price[cand]
+            * self._fee_factor(kind, self.functions.uncertainty[smb, fn][:, None], slots[:, None])
+            / slots[:, None]
         )
         true_delivered = vp.true_quality[cand] * (1.0 - vp.friction[cand])
         usable &= (
             fee * expected_bill_factor(terms, true_delivered, p["sla_threshold"])
-            >= vp.unit_cost[cand] / self.slots
+            >= vp.unit_cost[cand] / slots[:, None]
         )
         trust = self._trust(pair)
-        value_of_quality = self._value_of_quality(smb, fn) / self.slots
+        value_of_quality = self._value_of_quality(smb, fn) / slots
         governance = transaction_cost_rate(
             *(
                 a[smb, fn][:, None]
@@ -416,7 +602,7 @@ class EcosystemModel(mesa.Model):
             ),
             trust,
             p["transaction_cost_rate"],
-        ) + p["monitoring_intensity"] * p["monitoring_cost_rate"] * governance_relief(trust)
+        ) + self.monitoring[smb][:, None] * p["monitoring_cost_rate"] * governance_relief(trust)
         expected_fee = fee * expected_bill_factor(terms, belief.mean, p["sla_threshold"])
         # a vendor that cannot meet the SLA is lost to strikes within sla_breach_limit months:
         # the transition is wasted and output is lost until the row is re-sourced
@@ -424,7 +610,7 @@ class EcosystemModel(mesa.Model):
             p["switching_cost"],
             self.functions.inhouse_cost[smb, fn],
             self.functions.specificity[smb, fn],
-            1 / self.slots,
+            1 / slots,
         )
         breakdown = transition + p["resourcing_delay"] * value_of_quality * p["sla_threshold"]
         risk = chance_below(belief, p["sla_threshold"]) * (breakdown / p["sla_breach_limit"])[:, None]
@@ -440,11 +626,12 @@ class EcosystemModel(mesa.Model):
         """
         p = self.params
         rows = len(smb)
-        if p["referral_weight"] <= 0 or p["referral_count"] <= 0:
+        asking = self.referral[smb] > 0  # an SMB that gives peers' experience no weight asks nobody
+        if p["referral_count"] <= 0 or not asking.any():
             empty = np.full((rows, 0), -1, dtype=np.int64)
             return empty, empty
         peers = self.peers.random_peers(smb, p["referral_count"], self.rng)
-        peers = np.where((peers >= 0) & self.smb_active[np.maximum(peers, 0)], peers, -1)
+        peers = np.where((peers >= 0) & self.smb_active[np.maximum(peers, 0)] & asking[:, None], peers, -1)
         referred = np.full(peers.shape, -1, dtype=np.int64)
         asked = np.flatnonzero(peers.ravel() >= 0)
         if not len(asked):
@@ -490,28 +677,29 @@ class EcosystemModel(mesa.Model):
         new[where] = True
         new = new.reshape(pair.shape)
         rows, k = pair[new], cand[new]
+        screened = np.broadcast_to(smb[:, None], cand.shape)[new]
+        diligence = self.diligence[screened]
         signal = quality_signal(
             vp.true_quality[k],
             vp.is_lemon[k],
             noise[new],
             lemon_overstatement=p["lemon_overstatement"],
-            due_diligence=p["due_diligence"],
+            due_diligence=diligence,
             signal_noise=p["signal_noise"],
         )
         value, precision, bias = screening_evidence(
             signal,
             vp.friction[k],
-            due_diligence=p["due_diligence"],
+            due_diligence=diligence,
             signal_noise=p["signal_noise"],
             lemon_overstatement=p["lemon_overstatement"],
         )
         self.pairs.screen_value[rows] = value
         self.pairs.screen_precision[rows] = precision
         self.pairs.screen_bias[rows] = bias
-        screened = np.broadcast_to(smb[:, None], cand.shape)[new]
-        self._spend(screened, p["due_diligence"] * p["due_diligence_cost"], outsourcing=True)
+        self._spend(screened, diligence * p["due_diligence_cost"], outsourcing=True)
 
-    def _belief(self, pair, cand, peers):
+    def _belief(self, smb, pair, cand, peers):
         """Posterior belief of each row's SMB about each candidate: screening, own history and the
         asked peers' reports (weighted by ``referral_weight``)."""
         known = pair >= 0
@@ -524,7 +712,7 @@ class EcosystemModel(mesa.Model):
         own = self.pairs.observation(pair, self.month)
         heard_info = np.zeros(cand.shape)
         heard_precision = np.zeros(cand.shape)
-        w = self.params["referral_weight"]
+        w = self.referral[smb][:, None]
         for r in range(peers.shape[1]):
             peer = peers[:, r]
             asked = np.broadcast_to((peer >= 0)[:, None], cand.shape)
@@ -559,9 +747,13 @@ class EcosystemModel(mesa.Model):
         next candidate in the following round.
         """
         p, vp, c = self.params, self.vendors, self.contracts
-        missing = self.slots - filled
-        # capacity is counted in whole functions; a contract takes its share (1 / slots) of it
-        free = np.floor((vp.capacity - self._load()) * self.slots + 1e-9).astype(np.int64)
+        slots = self.slots[smb]
+        missing = slots - filled
+        # capacity is counted in whole functions; a contract takes its share (1 / slots) of it,
+        # counted here in units of the smallest share in use
+        scale = self.slot_count if self.slot_count is not None else int(np.lcm.reduce(np.unique(slots)))
+        units = scale // slots
+        free = np.floor((vp.capacity - self._load()) * scale + 1e-9).astype(np.int64)
         precedence = self.rng.permutation(len(smb))
         chosen_rows, chosen_vendors = [], []
         for column in range(ranked.shape[1]):
@@ -572,22 +764,29 @@ class EcosystemModel(mesa.Model):
             order = np.lexsort((precedence[rows], vendor))
             rows, vendor = rows[order], vendor[order]
             starts = np.flatnonzero(np.concatenate([[True], vendor[1:] != vendor[:-1]]))
-            queue = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
-            taken = queue < free[vendor]
+            if self.slot_count is not None:
+                queue = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+                taken = queue < free[vendor]
+            else:  # shares of different sizes: take the queue while the units fit
+                used = np.cumsum(units[rows])
+                before = np.repeat(used[starts] - units[rows][starts], np.diff(np.append(starts, len(rows))))
+                taken = used - before <= free[vendor]
             rows, vendor = rows[taken], vendor[taken]
-            free -= np.bincount(vendor, minlength=self.places)
+            free -= np.bincount(vendor, weights=units[rows], minlength=self.places).astype(np.int64)
             missing[rows] -= 1
             chosen_rows.append(rows)
             chosen_vendors.append(vendor)
-        unmet = int(missing.sum())
         done = missing == 0
-        none = missing == self.slots  # nobody to buy from: the function stays (or goes back) in-house
+        none = missing == slots  # nobody to buy from: the function stays (or goes back) in-house
         self.resource_due[smb[done], fn[done]] = NEVER
         self.outsourced[smb[none], fn[none]] = False
         self.resource_due[smb[none], fn[none]] = NEVER
         partly = ~done & ~none
         self.resource_due[smb[partly], fn[partly]] = self.month + 1  # search again next month
-        self.unmet_slots = unmet
+        if self.slot_count is not None:
+            self.unmet_demand = int(missing.sum()) / self.slot_count  # in whole functions
+        else:
+            self.unmet_demand = float((missing / slots).sum())
         rows, v = (
             np.concatenate(chosen_rows or [np.zeros(0, np.int64)]),
             np.concatenate(chosen_vendors or [np.zeros(0, np.int64)]),
@@ -595,6 +794,7 @@ class EcosystemModel(mesa.Model):
         if not len(rows):
             return
         s, j = smb[rows], fn[rows]
+        slots = self.slots[s]
         kind = self.contract_kind[s]
         pair = self.pairs.ensure(s, v)
         was_referred = (
@@ -610,8 +810,10 @@ class EcosystemModel(mesa.Model):
             vendor=v,
             pair=pair,
             kind=kind,
-            share=np.full(len(s), 1 / self.slots),
-            fee=vp.price[v] * self._fee_factor(kind, self.functions.uncertainty[s, j]) / self.slots,
+            share=1 / slots,
+            fee=vp.price[v]
+            * self._fee_factor(kind, self.functions.uncertainty[s, j], self.slots[s])
+            / self.slots[s],
             start=np.full(len(s), self.month),
             end=np.full(len(s), self.month + p["contract_duration"]),
             referred=was_referred,
@@ -624,7 +826,7 @@ class EcosystemModel(mesa.Model):
             p["switching_cost"],
             self.functions.inhouse_cost[s, j],
             self.functions.specificity[s, j],
-            1 / self.slots,
+            1 / self.slots[s],
         )
         self._spend(s, cost, outsourcing=True)
 
@@ -641,15 +843,15 @@ class EcosystemModel(mesa.Model):
         smb, fn, v, fee, share = c.smb[act], c.function[act], c.vendor[act], c.fee[act], c.share[act]
         row = smb * N_FUNCTIONS + fn
         terms = term_arrays(c.kind[act])
-        k, d = len(act), self.detection
+        k, d = len(act), detection_chance(self.monitoring[smb])
         # the vendor's calculus (see moral_hazard); what depends on the vendor only is computed per vendor
         noise = float(np.hypot(DELIVERY_NOISE, MEASUREMENT_NOISE))
         working_v = vp.true_quality * (1.0 - vp.friction)
         slacking_v = working_v * (1.0 - p["shirk_quality_loss"])
         breach_v = breach_probability(working_v, p["sla_threshold"], noise)
-        caught_v = 1.0 - (1.0 - d) * (1.0 - breach_probability(slacking_v, p["sla_threshold"], noise))
+        clean_v = 1.0 - breach_probability(slacking_v, p["sla_threshold"], noise)
         working, slacking = working_v[v], slacking_v[v]
-        strike_if_working, strike_if_shirking = breach_v[v], caught_v[v]
+        strike_if_working, strike_if_shirking = breach_v[v], 1.0 - (1.0 - d) * clean_v[v]
         cost = vp.unit_cost[v] * share
         bill_working = expected_bill_factor(terms, working, p["sla_threshold"])
         margin = np.maximum(fee * bill_working - cost, 0.0)
@@ -661,7 +863,7 @@ class EcosystemModel(mesa.Model):
             (1.0 - strike_if_working) ** months_left,
             p["contract_duration"],
         )
-        referral_value = (p["referral_weight"] * vp.referred_signings / np.maximum(vp.signings, 1))[v]
+        referral_value = (self._referral_weight() * vp.referred_signings / np.maximum(vp.signings, 1))[v]
         stake = strike_stake(
             rest,
             renew,
@@ -707,7 +909,7 @@ class EcosystemModel(mesa.Model):
         self._book_holdup(smb, v, c.holdup[act])
         self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
         trust = self._trust(c.pair[act])
-        monitoring = p["monitoring_intensity"] * p["monitoring_cost_rate"] * fee * governance_relief(trust)
+        monitoring = self.monitoring[smb] * p["monitoring_cost_rate"] * fee * governance_relief(trust)
         governance = fee * transaction_cost_rate(
             f.specificity.ravel()[row],
             uncertainty,
@@ -906,6 +1108,12 @@ class EcosystemModel(mesa.Model):
         self.ledger["smb_spending"] += np.where(active, self.cost, 0.0)
         self.negative_months = np.where(active & (self.cash < 0), self.negative_months + 1, 0)
         self.flows["disruption_loss"] = float(lost[active].sum())
+        if p["adaptation"] != "none":
+            self.recent_profit = np.where(
+                active, smooth_profit(self.recent_profit, self.profit, p["review_interval"]), np.nan
+            )
+        if self.focal_index is not None and active[self.focal_index]:
+            self.focal_disruption_months += bool(missing[self.focal_index].any())
         exiting = active & (self.negative_months >= p["exit_patience"])
         self.flows["smb_exits"] = int(exiting.sum())
         if exiting.any():
@@ -928,7 +1136,7 @@ class EcosystemModel(mesa.Model):
     def enter_smbs(self) -> None:
         """A new SMB takes the place of an exited one with chance ``smb_entry_rate`` a month."""
         p = self.params
-        empty = np.flatnonzero(~self.smb_active)
+        empty = np.flatnonzero(~self.smb_active & ~self.is_focal)  # the focal firm is not replaced
         entering = empty[self.rng.random(len(empty)) < p["smb_entry_rate"]]
         self.flows["smb_entries"] = len(entering)
         if not len(entering):
@@ -939,8 +1147,7 @@ class EcosystemModel(mesa.Model):
             getattr(self.functions, name)[entering] = getattr(fresh, name)
         self.weights[entering] = function_weights(fresh.importance)
         self.make_cost[entering] = make_cost(fresh.inhouse_cost, fresh.frequency, p["governance_cost_rate"])
-        self.rule[entering] = _draw_choice(self.rng, k, p["decision_rule"], tuple(DECISION_RULES))
-        self.contract_kind[entering] = _draw_choice(self.rng, k, p["contract_type"], CONTRACT_KINDS)
+        self._enter_strategies(entering)
         self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, k)
         self.smb_active[entering] = True
         self.cohort[entering] = False
@@ -954,6 +1161,26 @@ class EcosystemModel(mesa.Model):
         for smb in entering.tolist():
             self.smb_agents[smb] = SMB(self, smb)
 
+    def _enter_strategies(self, entering: np.ndarray) -> None:
+        """Entrants' strategies: drawn from the initial mix, or (``entrant_strategy: current``)
+        copied from random SMBs in business, the market's present mix."""
+        p, k = self.params, len(entering)
+        donors = np.flatnonzero(self.smb_active & ~self.is_focal)
+        if p["entrant_strategy"] == "current" and len(donors):
+            model = donors[self.rng.integers(0, len(donors), k)]
+            for lever in self.levers().values():
+                lever[entering] = lever[model]
+        else:
+            self.rule[entering] = _draw_choice(self.rng, k, p["decision_rule"], RULE_NAMES)
+            self.contract_kind[entering] = _draw_choice(self.rng, k, p["contract_type"], CONTRACT_KINDS)
+            for field in ("sourcing_policy", "due_diligence", "monitoring_intensity", "referral_weight"):
+                getattr(self, _LEVERS[field])[entering] = self._draw_levels(field, k)
+        self.initial_rule[entering] = self.rule[entering]
+        self.recent_profit[entering] = np.nan
+        if p["adaptation"] == "reinforcement":
+            self.attraction[entering] = 0.0
+            self.experience[entering] = 1.0
+
     def enter_vendors(self) -> None:
         """Entry attempts at empty market places (chance ``vendor_entry_rate`` each); an entrant
         comes in if it expects a profit at the market's utilisation, unmet demand included."""
@@ -963,7 +1190,7 @@ class EcosystemModel(mesa.Model):
         if not len(trying):
             return
         fresh = draw_vendors(self.rng, len(trying), p, month=self.month)
-        demand = self._load().sum() + self.unmet_slots / self.slots
+        demand = self._load().sum() + self.unmet_demand
         capacity = vp.capacity[vp.alive].sum() + fresh.capacity
         expected = entry_profit(
             fresh.capacity, fresh.unit_cost, fresh.price, fresh.fixed_cost, np.minimum(1.0, demand / capacity)
@@ -990,11 +1217,35 @@ class EcosystemModel(mesa.Model):
             c.pair[: c.size] = np.where(c.active[: c.size], remap[c.pair[: c.size]], -1)
 
     # ------------------------------------------------------------------ helpers
-    def _fee_factor(self, kind: np.ndarray, uncertainty: np.ndarray) -> np.ndarray:
+    def _fee_factor(self, kind: np.ndarray, uncertainty: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """Contract-type risk markup and diversification premium on a vendor's list price."""
         return (1.0 + term_arrays(kind)["risk_markup"] * uncertainty) * (
-            1.0 + self.params["diversification_premium"] * (self.slots - 1)
+            1.0 + self.params["diversification_premium"] * (slots - 1)
         )
+
+    def _referral_weight(self) -> float:
+        """The weight SMBs give referrals, as vendors see it: the SMBs' common weight, or the mean
+        over the SMBs in business when weights differ."""
+        if self._market_referral is not None:
+            return self._market_referral
+        active = self.smb_active
+        return float(self.referral[active].mean()) if active.any() else 0.0
+
+    def _fits_policy(self, contracts: np.ndarray) -> np.ndarray:
+        """Whether each contract's share is the one its SMB's sourcing policy gives (always, with
+        one policy for all)."""
+        if self.slot_count is not None:
+            return np.ones(len(contracts), dtype=bool)
+        c = self.contracts
+        return c.share[contracts] == 1 / self.slots[c.smb[contracts]]
+
+    def _left_policy_rows(self) -> np.ndarray:
+        """Rows (SMB x function) with a contract in force from a sourcing policy the SMB has left:
+        they are re-sourced under the new policy once those contracts have ended."""
+        c = self.contracts
+        act = c.active_index()
+        act = act[~self._fits_policy(act)]
+        return self._per_row(c.smb[act] * N_FUNCTIONS + c.function[act]) > 0
 
     def _value_of_quality(self, smb: np.ndarray, fn: np.ndarray) -> np.ndarray:
         """Monthly revenue one unit of delivered quality in a whole function brings the SMB."""
@@ -1012,7 +1263,7 @@ class EcosystemModel(mesa.Model):
             0.0,
             p["transaction_cost_rate"],
         )
-        rate = tau + p["monitoring_intensity"] * p["monitoring_cost_rate"]
+        rate = tau + self.monitoring[smb] * p["monitoring_cost_rate"]
         return TRUST_RELIEF * trust * rate * fee * p["contract_duration"]
 
     def _capability_gap_value(self, smb, fn, vendor_quality, share):
@@ -1040,7 +1291,7 @@ class EcosystemModel(mesa.Model):
         price = (offers * vp.price[:, None]).sum(axis=0) / count
         friction = (offers * vp.friction[:, None]).sum(axis=0) / count
         kind = self.contract_kind[smb]
-        quote = price[fn] * self._fee_factor(kind, self.functions.uncertainty[smb, fn])
+        quote = price[fn] * self._fee_factor(kind, self.functions.uncertainty[smb, fn], self.slots[smb])
         return quote, type_prior(p["lemon_share"], friction[fn]).expected
 
     def _spend(self, smb: np.ndarray, amount, outsourcing: bool = False) -> None:
@@ -1110,6 +1361,7 @@ class EcosystemModel(mesa.Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             return {
                 "filled": filled.astype(np.int64),
+                "share": self._per_row(row, c.share[act]),
                 "fee": self._per_row(row, c.fee[act]),
                 "market_fee": self._per_row(row, c.fee[act] - c.holdup[act]),
                 "belief": self._per_row(row, belief) / filled,
@@ -1200,6 +1452,9 @@ class EcosystemModel(mesa.Model):
                 core_performance=float(self.core_performance[i]),
                 outsourced=int(self.outsourced[i].sum()),
                 contract_type=CONTRACT_KINDS[self.contract_kind[i]],
+                decision_rule=RULE_NAMES[self.rule[i]],
+                sourcing_policy=POLICY_NAMES[int(self.slots[i])],
+                focal=bool(self.is_focal[i]),
             )
         for place in np.flatnonzero(vp.alive):
             graph.add_node(
@@ -1246,6 +1501,17 @@ def _sum_by(index: np.ndarray, amount, size: int) -> np.ndarray:
 def _subset(inputs: ReviewInputs, mask: np.ndarray) -> ReviewInputs:
     """The review rows selected by ``mask``."""
     return ReviewInputs(**{name: getattr(inputs, name)[mask] for name in ReviewInputs.__dataclass_fields__})
+
+
+def _encode(field: str, values: list) -> np.ndarray:
+    """Strategy levels as the model holds them: rule and contract-type codes, vendor slots, numbers."""
+    if field == "decision_rule":
+        return np.array([RULE_NAMES.index(v) for v in values], dtype=np.int64)
+    if field == "contract_type":
+        return np.array([CONTRACT_KINDS.index(v) for v in values], dtype=np.int64)
+    if field == "sourcing_policy":
+        return np.array([SLOTS[v] for v in values], dtype=np.int64)
+    return np.array(values, dtype=float)
 
 
 def _draw_choice(rng: np.random.Generator, n: int, value, choices) -> np.ndarray:

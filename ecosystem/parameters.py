@@ -12,11 +12,21 @@ A parameter declared ``mixable`` takes either one of its choices (every SMB the 
 *population mix*: a mapping of choices to shares that sum to 1, e.g. ``{fixed_price: 0.5,
 performance_based: 0.5}`` in YAML or ``--set contract_type=fixed_price:0.5,performance_based:0.5``
 on the command line. Each SMB then gets one choice, in exactly those proportions (see
-:func:`ecosystem.mechanisms.population.allocate_mix`).
+:func:`ecosystem.mechanisms.population.allocate_mix`). A mixable *number* (``due_diligence``,
+``monitoring_intensity``, ``referral_weight``) takes a mix of values the same way:
+``--set due_diligence=0.1:0.5,0.6:0.5`` gives half the SMBs 0.1 and half 0.6.
+
+The six mixable parameters of :data:`STRATEGY_FIELDS` are an SMB's *strategy*; with
+``adaptation`` on, SMBs change them by imitation or reinforcement learning
+(:mod:`ecosystem.mechanisms.strategies`). The *focal firm* is one extra SMB whose strategy the
+user fixes: its fields are named ``focal.FIELD`` (e.g. ``focal.sourcing_policy``) wherever a
+parameter name is read (specs, sweeps), and checked like the field itself, without mixes
+(:func:`validate_focal`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from collections.abc import Mapping
@@ -25,19 +35,35 @@ from typing import Any
 
 from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.decision_rules import DECISION_RULES
+from .mechanisms.shocks import SOURCING_SLOTS
 
 __all__ = [
+    "FOCAL_PREFIX",
     "PARAMETERS",
+    "STRATEGY_FIELDS",
     "Parameter",
     "defaults",
     "format_value",
     "parameter",
     "parse_value",
     "schema_table",
+    "validate_focal",
     "validate_parameters",
 ]
 
-PERSPECTIVES = ("scale", "TCE", "RBV", "agency", "network", "risk", "innovation", "economics")
+PERSPECTIVES = ("scale", "TCE", "RBV", "agency", "network", "risk", "innovation", "economics", "learning")
+
+#: The levers that make up an SMB's strategy (all mixable; adaptation changes them together).
+STRATEGY_FIELDS = (
+    "decision_rule",
+    "due_diligence",
+    "monitoring_intensity",
+    "contract_type",
+    "sourcing_policy",
+    "referral_weight",
+)
+#: Prefix of the focal firm's strategy fields in parameter mappings (``focal.sourcing_policy``).
+FOCAL_PREFIX = "focal."
 
 
 @dataclass(frozen=True)
@@ -63,7 +89,8 @@ class Parameter:
         if self.kind is bool:
             return "true or false"
         noun = "an integer" if self.kind is int else "a number"
-        return f"{noun} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+        one = f"{noun} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+        return one + " (or a mix VALUE:SHARE,VALUE:SHARE with shares summing to 1)" if self.mixable else one
 
     def check(self, value: Any) -> Any:
         """Return ``value`` as this parameter's type, or raise ``ValueError`` saying what is allowed."""
@@ -78,6 +105,11 @@ class Parameter:
             if not isinstance(value, str) or value not in (self.choices or ()):
                 raise ValueError(problem)
             return value
+        if self.mixable and isinstance(value, Mapping):
+            return self._check_number_mix(value, problem)
+        return self._check_number(value, problem)
+
+    def _check_number(self, value: Any, problem: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(problem)
         if self.kind is int:
@@ -105,6 +137,27 @@ class Parameter:
         if not math.isclose(sum(shares.values()), 1.0, abs_tol=1e-9):
             raise ValueError(f"{problem}: the shares sum to {sum(shares.values()):g}, not 1")
         return next(iter(shares)) if len(shares) == 1 else shares
+
+    def _check_number_mix(self, value: Mapping, problem: str) -> dict[float, float] | float:
+        """A mix of numbers, ordered by value; a mix of one value is that value."""
+        if not value:
+            raise ValueError(problem)
+        shares: dict[float, float] = {}
+        for key, share in value.items():
+            try:
+                number = self._check_number(float(key) if isinstance(key, str) else key, problem)
+            except (ValueError, TypeError):
+                raise ValueError(
+                    f"{problem}: the value {key!r} is not {self.allowed().split(' (')[0]}"
+                ) from None
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+                raise ValueError(f"{problem}: the share of {key!r} must be a number in [0, 1]")
+            if share > 0:
+                shares[number] = shares.get(number, 0.0) + float(share)
+        if not math.isclose(sum(shares.values()), 1.0, abs_tol=1e-9):
+            raise ValueError(f"{problem}: the shares sum to {sum(shares.values()):g}, not 1")
+        ordered = dict(sorted(shares.items()))
+        return next(iter(ordered)) if len(ordered) == 1 else ordered
 
 
 def _fmt(number: float | None) -> str:
@@ -160,8 +213,10 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Theory perspective behind the make-or-buy decision: tce "
         "(Williamson's comparison of discounted production and governance costs, switching and hold-up "
         "included), rbv (keep what is strategic or where the SMB is capable), cost (cheapest fee only) or "
-        "hybrid (the TCE comparison with an RBV veto on strategic functions and clear quality downgrades).",
+        "hybrid (the TCE comparison with an RBV veto on strategic functions and clear quality downgrades). "
+        "A mix (e.g. tce:0.25,rbv:0.25,cost:0.25,hybrid:0.25) gives each SMB one rule in those proportions.",
         choices=tuple(DECISION_RULES),
+        mixable=True,
     ),
     _p(
         "asset_specificity",
@@ -372,6 +427,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "in the SMB's belief.",
         0.0,
         1.0,
+        mixable=True,
     ),
     _p(
         "due_diligence_cost",
@@ -401,6 +457,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "audit catches shirking and overbilling 9 times in 10 (detection chance 0.9 times this).",
         0.0,
         1.0,
+        mixable=True,
     ),
     _p(
         "monitoring_cost_rate",
@@ -517,6 +574,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "experience; the vendors they rate best join the shortlist.",
         0.0,
         1.0,
+        mixable=True,
     ),
     _p(
         "referral_count",
@@ -590,8 +648,10 @@ PARAMETERS: tuple[Parameter, ...] = (
         "single",
         "risk",
         "How many vendors share an outsourced function: single "
-        "(1), dual (2) or multi (3) - diversification at a cost premium.",
-        choices=("single", "dual", "multi"),
+        "(1), dual (2) or multi (3) - diversification at a cost premium. A changed policy applies "
+        "to a function once its current contracts have run out.",
+        choices=tuple(SOURCING_SLOTS),
+        mixable=True,
     ),
     _p(
         "diversification_premium",
@@ -833,6 +893,86 @@ PARAMETERS: tuple[Parameter, ...] = (
         1.0,
         unit="1/year",
     ),
+    # --- learning: strategies that adapt ---------------------------------------------------------
+    _p(
+        "adaptation",
+        str,
+        "none",
+        "learning",
+        "How SMBs change their strategy (decision rule, due diligence, monitoring, contract type, "
+        "sourcing policy, referral weight) at their reviews: none (never), imitation (compare recent "
+        "profit with a random peer's and copy its strategy with the Fermi probability) or reinforcement "
+        "(experience-weighted attraction over the strategies of the initial mix, chosen by logit).",
+        choices=("none", "imitation", "reinforcement"),
+    ),
+    _p(
+        "imitation_strength",
+        float,
+        2.0,
+        "learning",
+        "Selection strength of imitation: the Fermi rule copies a peer with probability "
+        "1 / (1 + exp(-strength x profit gap)), the gap in money units per month (0: a coin toss).",
+        0.0,
+        100.0,
+        unit="1/money unit",
+    ),
+    _p(
+        "mutation_rate",
+        float,
+        0.01,
+        "learning",
+        "Chance per review that an imitating SMB tries a random strategy of the initial mix instead.",
+        0.0,
+        1.0,
+        unit="1/review",
+    ),
+    _p(
+        "ewa_phi",
+        float,
+        0.9,
+        "learning",
+        "Reinforcement (EWA): decay of past attractions per review (Camerer & Ho's phi).",
+        0.0,
+        1.0,
+    ),
+    _p(
+        "ewa_delta",
+        float,
+        0.5,
+        "learning",
+        "Reinforcement (EWA): weight of the forgone payoffs of strategies the SMB does not use, "
+        "seen in its peers' profits (0 pure reinforcement, 1 belief learning).",
+        0.0,
+        1.0,
+    ),
+    _p(
+        "ewa_rho",
+        float,
+        0.9,
+        "learning",
+        "Reinforcement (EWA): decay of the experience weight per review (Camerer & Ho's rho).",
+        0.0,
+        1.0,
+    ),
+    _p(
+        "ewa_lambda",
+        float,
+        2.0,
+        "learning",
+        "Reinforcement (EWA): sensitivity of the logit choice to attractions (0: strategies at random).",
+        0.0,
+        100.0,
+        unit="1/money unit",
+    ),
+    _p(
+        "entrant_strategy",
+        str,
+        "initial",
+        "learning",
+        "Where an entrant SMB's strategy comes from: initial (drawn from the initial mix) or current "
+        "(copied from a random SMB in business: the market's present mix).",
+        choices=("initial", "current"),
+    ),
     # --- output ---------------------------------------------------------------------------------
     _p(
         "collect_agent_data",
@@ -848,7 +988,24 @@ _BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 
 def parameter(name: str) -> Parameter:
-    """Return the declaration of ``name``, or raise ``ValueError`` suggesting a close name."""
+    """Return the declaration of ``name``, or raise ``ValueError`` suggesting a close name.
+
+    ``focal.FIELD`` names a strategy field of the focal firm: the field's declaration, without mixes.
+
+    >>> parameter("focal.sourcing_policy").allowed()
+    'one of single, dual, multi'
+    """
+    if name.startswith(FOCAL_PREFIX):
+        field = name[len(FOCAL_PREFIX) :]
+        if field not in STRATEGY_FIELDS:
+            raise ValueError(
+                f"unknown focal firm field {field!r}: "
+                f"the focal firm's strategy has {', '.join(STRATEGY_FIELDS)}"
+            )
+        base = _BY_NAME[field]
+        return dataclasses.replace(
+            base, name=name, mixable=False, description="The focal firm's own " + field + "."
+        )
     try:
         return _BY_NAME[name]
     except KeyError:
@@ -891,6 +1048,32 @@ def validate_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
     return complete
 
 
+def validate_focal(focal: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Check the focal firm's strategy: a mapping of strategy fields to single values (no mixes).
+
+    Values may be text, as written on the command line. ``None`` means no focal firm; an empty
+    mapping is a focal firm that takes the market's strategy where the market has one.
+
+    >>> validate_focal({"sourcing_policy": "dual", "monitoring_intensity": "0.4"})
+    {'sourcing_policy': 'dual', 'monitoring_intensity': 0.4}
+    >>> validate_focal({"colour": "red"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown focal firm field 'colour': the focal firm's strategy has decision_rule, ...
+    """
+    if focal is None:
+        return None
+    if not isinstance(focal, Mapping):
+        raise ValueError(f"the focal firm's strategy must be a mapping of field: value, got {focal!r}")
+    checked = {}
+    for field, value in focal.items():
+        name = FOCAL_PREFIX + str(field)
+        checked[str(field)] = (
+            parse_value(name, value) if isinstance(value, str) else parameter(name).check(value)
+        )
+    return checked
+
+
 def parse_value(name: str, text: str) -> Any:
     """Turn the text of ``--set NAME=VALUE`` into a checked value of the parameter's type."""
     spec = parameter(name)
@@ -903,6 +1086,8 @@ def parse_value(name: str, text: str) -> Any:
             return False
         return spec.check(text)
     if spec.kind in (int, float):
+        if spec.mixable and ":" in text:
+            return spec.check(_parse_mix(name, text, numeric=True))
         try:
             number = float(text) if spec.kind is float else int(text)
         except ValueError:
@@ -916,24 +1101,26 @@ def parse_value(name: str, text: str) -> Any:
     return spec.check(text)
 
 
-def _parse_mix(name: str, text: str) -> dict[str, float]:
-    """``a:0.5,b:0.5`` (or YAML's ``{a: 0.5, b: 0.5}``) as a mapping of choices to shares.
+def _parse_mix(name: str, text: str, numeric: bool = False) -> dict:
+    """``a:0.5,b:0.5`` (or YAML's ``{a: 0.5, b: 0.5}``) as a mapping of choices to shares; with
+    ``numeric`` the choices are numbers (``0.1:0.5,0.6:0.5``).
 
     >>> _parse_mix("contract_type", "fixed_price:0.25, performance_based:0.75")
     {'fixed_price': 0.25, 'performance_based': 0.75}
+    >>> _parse_mix("due_diligence", "0.1:0.5,0.6:0.5", numeric=True)
+    {0.1: 0.5, 0.6: 0.5}
     """
+    written = "VALUE:SHARE,VALUE:SHARE" if numeric else "CHOICE:SHARE,CHOICE:SHARE"
     body = text.strip().removeprefix("{").removesuffix("}")
     mix: dict[str, float] = {}
     for item in body.split(","):
         key, sep, share = item.partition(":")
         try:
-            mix[key.strip()] = float(share)
+            mix[float(key) if numeric else key.strip()] = float(share)
         except ValueError:
-            raise ValueError(
-                f"parameter {name!r}: a mix is written CHOICE:SHARE,CHOICE:SHARE, got {text!r}"
-            ) from None
+            raise ValueError(f"parameter {name!r}: a mix is written {written}, got {text!r}") from None
         if not sep:
-            raise ValueError(f"parameter {name!r}: a mix is written CHOICE:SHARE,CHOICE:SHARE, got {text!r}")
+            raise ValueError(f"parameter {name!r}: a mix is written {written}, got {text!r}")
     return mix
 
 
@@ -942,9 +1129,14 @@ def format_value(value: Any) -> str:
 
     >>> format_value({"fixed_price": 0.5, "performance_based": 0.5}), format_value(0.3)
     ('fixed_price:0.5,performance_based:0.5', '0.3')
+    >>> format_value({0.1: 0.5, 0.6: 0.5})
+    '0.1:0.5,0.6:0.5'
     """
     if isinstance(value, Mapping):
-        return ",".join(f"{key}:{float(share)!r}" for key, share in value.items())
+        return ",".join(
+            f"{key!r}:{float(share)!r}" if not isinstance(key, str) else f"{key}:{float(share)!r}"
+            for key, share in value.items()
+        )
     return str(value)
 
 

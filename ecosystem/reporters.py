@@ -3,6 +3,12 @@
 Each reporter is a function of the model named after what it measures; the DataCollector calls
 them once per step. Means over an empty set (no contracts yet) are NaN, not zero, so that a
 chart never shows a quality of 0 that nobody delivered.
+
+The strategy reporters are made from the registries, one per decision rule
+(:data:`~ecosystem.mechanisms.decision_rules.DECISION_RULES`), contract type and sourcing policy:
+``share_rule_tce``, ``mean_profit_rule_tce``, ``survival_rule_tce``, ``share_contract_fixed_price``,
+``share_sourcing_dual`` and so on, so that a new rule gets its reporters without an edit here. The
+``focal_*`` reporters follow the focal firm (NaN in a model without one, and after it exits).
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agents import SMB, Vendor
+from .mechanisms.contracts import CONTRACT_KINDS
+from .mechanisms.decision_rules import DECISION_RULES
+from .mechanisms.shocks import SOURCING_SLOTS
 
 if TYPE_CHECKING:
     from .model import EcosystemModel
 
-__all__ = ["AGENT_REPORTERS", "MODEL_REPORTERS"]
+__all__ = ["AGENT_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS"]
 
 
 def outsourcing_share(model: EcosystemModel) -> float:
@@ -198,6 +207,128 @@ def vendor_hhi(model: EcosystemModel) -> float:
     return float((shares**2).sum())
 
 
+# --- strategies in the population ---------------------------------------------------------------
+def _reporter(name: str, doc: str, function):
+    function.__name__, function.__qualname__, function.__doc__ = name, name, doc
+    return function
+
+
+def _share(lever: str, code: int):
+    def share(model: EcosystemModel) -> float:
+        active = model.smb_active
+        return float((getattr(model, lever)[active] == code).mean()) if active.any() else float("nan")
+
+    return share
+
+
+def _mean_profit_by_rule(code: int):
+    def mean_profit(model: EcosystemModel) -> float:
+        mine = model.smb_active & (model.rule == code)
+        return float(model.profit[mine].mean()) if mine.any() else float("nan")
+
+    return mean_profit
+
+
+def _survival_by_rule(code: int):
+    def survival(model: EcosystemModel) -> float:
+        started = model.cohort_by_rule[code]
+        alive = (model.smb_active & model.cohort & (model.initial_rule == code)).sum()
+        return float(alive / started) if started else float("nan")
+
+    return survival
+
+
+def _mean_lever(lever: str):
+    def mean(model: EcosystemModel) -> float:
+        active = model.smb_active
+        return float(getattr(model, lever)[active].mean()) if active.any() else float("nan")
+
+    return mean
+
+
+def _strategy_reporters() -> dict:
+    reporters = {}
+    for code, rule in enumerate(DECISION_RULES):
+        reporters[f"share_rule_{rule}"] = _reporter(
+            f"share_rule_{rule}",
+            f"Share of the SMBs in business deciding by the {rule} rule.",
+            _share("rule", code),
+        )
+    for code, kind in enumerate(CONTRACT_KINDS):
+        reporters[f"share_contract_{kind}"] = _reporter(
+            f"share_contract_{kind}",
+            f"Share of the SMBs in business signing {kind} contracts.",
+            _share("contract_kind", code),
+        )
+    for policy, slots in SOURCING_SLOTS.items():
+        reporters[f"share_sourcing_{policy}"] = _reporter(
+            f"share_sourcing_{policy}",
+            f"Share of the SMBs in business with the {policy} sourcing policy.",
+            _share("slots", slots),
+        )
+    for code, rule in enumerate(DECISION_RULES):
+        reporters[f"mean_profit_rule_{rule}"] = _reporter(
+            f"mean_profit_rule_{rule}",
+            f"Mean monthly profit of the SMBs in business deciding by the {rule} rule (NaN if none).",
+            _mean_profit_by_rule(code),
+        )
+    for code, rule in enumerate(DECISION_RULES):
+        reporters[f"survival_rule_{rule}"] = _reporter(
+            f"survival_rule_{rule}",
+            f"Share of the initial SMBs that started with the {rule} rule still in business.",
+            _survival_by_rule(code),
+        )
+    for field, lever in (
+        ("due_diligence", "diligence"),
+        ("monitoring_intensity", "monitoring"),
+        ("referral_weight", "referral"),
+    ):
+        reporters[f"mean_{field}"] = _reporter(
+            f"mean_{field}", f"Mean {field} of the SMBs in business.", _mean_lever(lever)
+        )
+    return reporters
+
+
+#: Reporters of the population's strategies, derived from the registries.
+STRATEGY_REPORTERS = _strategy_reporters()
+
+
+# --- the focal firm -----------------------------------------------------------------------------
+def _focal(model: EcosystemModel):
+    """The focal firm's index while it is in business, else None."""
+    i = model.focal_index
+    return i if i is not None and model.smb_active[i] else None
+
+
+def focal_profit(model: EcosystemModel) -> float:
+    """The focal firm's profit this month (NaN without a focal firm or after it exits)."""
+    i = _focal(model)
+    return float(model.profit[i]) if i is not None else float("nan")
+
+
+def focal_cash(model: EcosystemModel) -> float:
+    """The focal firm's cash at the end of the month."""
+    i = _focal(model)
+    return float(model.cash[i]) if i is not None else float("nan")
+
+
+def focal_outsourcing_cost(model: EcosystemModel) -> float:
+    """What the focal firm spent on buying this month: fees, governance, screening, transition."""
+    i = _focal(model)
+    return float(model.outsourcing_cost[i]) if i is not None else float("nan")
+
+
+def focal_disruption_months(model: EcosystemModel) -> float:
+    """Months so far in which the focal firm lost output to missing vendors (failures, terminations)."""
+    return float(model.focal_disruption_months) if _focal(model) is not None else float("nan")
+
+
+def focal_survived(model: EcosystemModel) -> float:
+    """1 while the focal firm is in business, 0 once it has exited (NaN without a focal firm)."""
+    i = model.focal_index
+    return float(model.smb_active[i]) if i is not None else float("nan")
+
+
 MODEL_REPORTERS = {
     f.__name__: f
     for f in (
@@ -231,6 +362,12 @@ MODEL_REPORTERS = {
         rehired_fired_vendor,
         contracts_ended_early,
         overbilling,
+        *STRATEGY_REPORTERS.values(),
+        focal_profit,
+        focal_cash,
+        focal_outsourcing_cost,
+        focal_disruption_months,
+        focal_survived,
     )
 }
 

@@ -37,7 +37,14 @@ Designs and the form their ``factors`` take:
 A parameter the schema declares mixable (``contract_type``) also takes a *population mix* as a
 value or level: a mapping of choices to shares summing to 1, e.g. ``contract_type: [fixed_price,
 {fixed_price: 0.5, performance_based: 0.5}]``, or its text ``fixed_price:0.5,performance_based:0.5``.
-The results store a mix as that text.
+The results store a mix as that text. A number the schema declares mixable (``due_diligence``,
+``monitoring_intensity``, ``referral_weight``) takes a mix of values the same way, e.g.
+``due_diligence: {0.1: 0.5, 0.6: 0.5}`` or ``0.1:0.5,0.6:0.5``.
+
+The focal firm (one SMB with a strategy the experimenter fixes, see ``EcosystemModel``) is set
+with the names ``focal.FIELD`` for the strategy fields, in ``fixed`` or as factors, e.g.
+``fixed: {focal.monitoring_intensity: 0.4}`` and ``factors: {focal.sourcing_policy: [single,
+dual, multi]}``; each is checked like its field, without mixes, and stored as its own column.
 ``lhs``, ``sobol``, ``morris``
     Each factor ``[low, high]``; ``design`` is a mapping with ``type`` and ``samples`` (N; a
     power of 2 for ``sobol``, which gives N(2D+2) points with second-order terms, N(D+2) with

@@ -114,6 +114,13 @@ def test_default_output_folder_is_numbered_rather_than_overwritten(tmp_path, mon
         (["--set", "contract_type=fixed:0.5,performance_based:0.5"], "unknown choice 'fixed'"),
         (["--set", "contract_type=fixed_price:half"], "a mix is written CHOICE:SHARE,CHOICE:SHARE"),
         (["--config", "bad_mix.yaml"], "the shares sum to 0.9, not 1"),
+        (["--set", "decision_rule=tce:0.25,rbv:0.25,cost:0.25"], "the shares sum to 0.75, not 1"),
+        (["--set", "decision_rule=tce:0.5,williamson:0.5"], "unknown choice 'williamson'"),
+        (["--set", "due_diligence=0.1:0.5,1.5:0.5"], "the value 1.5 is not a number in [0, 1]"),
+        (["--set", "adaptation=learning"], "one of none, imitation, reinforcement"),
+        (["--focal", "sourcing_policy=triple"], "'focal.sourcing_policy' must be one of single, dual, multi"),
+        (["--focal", "colour=red"], "unknown focal firm field 'colour'"),
+        (["--focal", "monitoring_intensity"], "expected FIELD=VALUE"),
         (["--steps", "0"], "steps must be an integer in [1,"),
         (["--steps", "x"], "invalid int value"),
         (["--seed", "-1"], "seed must be a non-negative integer"),
@@ -135,6 +142,25 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_rule_mix_with_imitation_and_a_focal_firm_runs_end_to_end(tmp_path, capsys):
+    monkey = pytest.MonkeyPatch()
+    monkey.chdir(tmp_path)
+    rules = "tce:0.25,rbv:0.25,cost:0.25,hybrid:0.25"
+    settings = ["--set", "n_smbs=20", "--set", "n_vendors=6", "--set", f"decision_rule={rules}"]
+    settings += ["--set", "adaptation=imitation", "--set", "monitoring_intensity=0.1:0.5,0.5:0.5"]
+    focal = ["--focal", "sourcing_policy=dual", "--focal", "monitoring_intensity=0.4"]
+    try:
+        assert main(["run", "--steps", "3", "--out", "out", *settings, *focal]) == 0
+    finally:
+        monkey.undo()
+    printed = capsys.readouterr().out
+    assert "Focal firm: sourcing_policy=dual, monitoring_intensity=0.4." in printed.splitlines()[0]
+    assert "share_rule_tce" in printed and "focal_disruption_months" in printed
+    record = json.loads((tmp_path / "out" / "params.json").read_text())
+    assert record["focal"] == {"sourcing_policy": "dual", "monitoring_intensity": 0.4}
+    assert record["parameters"]["monitoring_intensity"] == {"0.1": 0.5, "0.5": 0.5}
 
 
 def test_existing_results_are_never_overwritten(tmp_path):

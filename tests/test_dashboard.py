@@ -79,7 +79,8 @@ def test_controls_come_from_the_schema_within_its_ranges(name):
         spec, control = parameter(key), params[key]
         if spec.choices is not None:
             assert control["type"] == "Select"
-            assert control["values"] == list(spec.choices) and control["value"] == values[key]
+            mixes = [app.equal_mix(spec)] if spec.mixable else []  # a preset mix of all choices
+            assert control["values"] == list(spec.choices) + mixes and control["value"] == values[key]
             continue
         assert isinstance(control, Slider), key
         assert spec.low <= control.min < control.max <= spec.high, key
@@ -88,7 +89,8 @@ def test_controls_come_from_the_schema_within_its_ranges(name):
         assert control.is_float_slider == (spec.kind is float), key
         on_grid = (control.value - control.min) / control.step
         assert math.isclose(on_grid, round(on_grid), abs_tol=1e-9), f"{key}={control.value} is off the slider"
-    fixed = {k: v for k, v in params.items() if k not in app.CONTROLS and k != "rng"}
+    assert params[app.FOCAL_CONTROL]["values"] == [app.NO_FOCAL, *parameter("sourcing_policy").choices]
+    fixed = {k: v for k, v in params.items() if k not in app.CONTROLS and k not in ("rng", app.FOCAL_CONTROL)}
     assert fixed == {k: v for k, v in PRESETS[name].overrides.items() if k not in app.CONTROLS}
     assert 0 <= params["rng"].value <= params["rng"].max
 
@@ -381,3 +383,23 @@ def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
             browser.close()
     assert not outside, f"the page asked for files outside the server (offline it would break): {outside}"
     assert not failed, f"requests failed: {failed}"
+
+
+def test_a_rule_mix_and_a_focal_firm_chosen_in_the_controls_run_and_show():
+    rules = app.equal_mix(parameter("decision_rule"))
+    model = app.DashboardModel(
+        rng=3,
+        n_smbs=20,
+        n_vendors=6,
+        decision_rule=rules,
+        adaptation="imitation",
+        **{app.FOCAL_CONTROL: "dual"},
+    )
+    assert model.params["decision_rule"] == {rule: 0.25 for rule in parameter("decision_rule").choices}
+    model.step()
+    focal = [n for n, d in model.network.nodes(data=True) if d.get("focal")]
+    assert len(focal) == 1 and model.network.nodes[focal[0]]["sourcing_policy"] == "dual"
+    figure = app.draw_network(model)
+    assert "focal firm" in [t.get_text() for t in figure.legends[0].get_texts()]
+    none = app.DashboardModel(rng=3, n_smbs=20, n_vendors=6, **{app.FOCAL_CONTROL: app.NO_FOCAL})
+    assert none.focal is None

@@ -99,7 +99,7 @@ def test_different_seed_different_run():
 
 def test_parameters_reach_the_model():
     model = EcosystemModel(rng=1, n_smbs=33, n_vendors=7, sourcing_policy="multi")
-    assert model.params["n_smbs"] == 33 and model.slots == 3
+    assert model.params["n_smbs"] == 33 and (model.slots == 3).all()
     assert model.outsourced.shape == (33, len(BUSINESS_FUNCTIONS))
     assert len(model.vendors.alive) == 14 and model.vendors.alive.sum() == 7  # room for entrants
     with pytest.raises(ValueError, match="lemon_share"):

@@ -10,10 +10,12 @@ from ecosystem import EcosystemModel
 from ecosystem.mechanisms.decision_rules import DECISION_RULES
 from ecosystem.parameters import (
     PARAMETERS,
+    STRATEGY_FIELDS,
     defaults,
     format_value,
     parameter,
     parse_value,
+    validate_focal,
     validate_parameters,
 )
 
@@ -158,10 +160,10 @@ def test_decision_rule_choices_are_the_registry():
     assert parameter("decision_rule").choices == tuple(DECISION_RULES)
 
 
-def test_only_the_declared_parameters_are_mixable():
+def test_the_mixable_parameters_are_the_strategy_fields():
     mixable = {p.name for p in PARAMETERS if p.mixable}
-    assert "contract_type" in mixable
-    assert all(parameter(name).choices for name in mixable)
+    assert mixable == set(STRATEGY_FIELDS)
+    assert all(parameter(name).choices or parameter(name).kind is float for name in mixable)
 
 
 def test_a_mix_is_accepted_and_put_in_the_schemas_order():
@@ -235,10 +237,16 @@ def test_a_bad_mix_is_refused_in_one_line_naming_the_parameter(value, message):
         *(
             (name, text, f"must be one of {', '.join(parameter(name).choices)}, got")
             for name, text in [
-                ("sourcing_policy", "single:0.5,dual:0.5"),
-                ("decision_rule", "tce:0.5,rbv:0.5"),
+                ("adaptation", "none:0.5,imitation:0.5"),
+                ("entrant_strategy", "initial:0.5,current:0.5"),
             ]
         ),
+        ("decision_rule", "tce:0.5,williamson:0.5", "unknown choice 'williamson'"),
+        ("decision_rule", "tce:0.5,rbv:0.4", "shares sum to 0.9"),
+        ("due_diligence", "0.1:0.5,1.6:0.5", "the value 1.6 is not a number in [0, 1]"),
+        ("due_diligence", "0.1:0.5,0.6:0.4", "shares sum to 0.9"),
+        ("monitoring_intensity", "0.1:half,0.6:0.5", "a mix is written VALUE:SHARE,VALUE:SHARE"),
+        ("referral_weight", "low:0.5,0.6:0.5", "a mix is written VALUE:SHARE,VALUE:SHARE"),
     ],
 )
 def test_parse_value_refuses_a_bad_mix_in_one_line(name, text, message):
@@ -248,9 +256,63 @@ def test_parse_value_refuses_a_bad_mix_in_one_line(name, text, message):
 
 
 def test_a_mix_for_a_parameter_that_is_not_mixable_is_refused():
-    for name, mix in [("sourcing_policy", {"single": 0.5, "dual": 0.5}), ("decision_rule", {"tce": 1.0})]:
-        with pytest.raises(ValueError, match=rf"parameter '{name}' must be one of"):
+    for name, mix, allowed in [
+        ("adaptation", {"none": 0.5, "imitation": 0.5}, "one of"),
+        ("entrant_strategy", {"current": 1.0}, "one of"),
+        ("lemon_share", {0.1: 0.5, 0.3: 0.5}, r"a number in \[0, 1\], got"),
+    ]:
+        with pytest.raises(ValueError, match=rf"parameter '{name}' must be {allowed}"):
             validate_parameters({name: mix})
+    with pytest.raises(ValueError, match="must be a number in"):
+        parse_value("lemon_share", "0.1:0.5,0.3:0.5")
+
+
+def test_a_mix_of_rules_and_of_sourcing_policies_is_accepted():
+    rules = {rule: 0.25 for rule in DECISION_RULES}
+    checked = validate_parameters({"decision_rule": rules, "sourcing_policy": {"dual": 0.5, "single": 0.5}})
+    assert checked["decision_rule"] == rules and list(checked["decision_rule"]) == list(DECISION_RULES)
+    assert list(checked["sourcing_policy"]) == ["single", "dual"]
+    text = ",".join(f"{rule}:0.25" for rule in DECISION_RULES)
+    assert parse_value("decision_rule", text) == rules
+
+
+def test_a_mix_of_numbers_is_accepted_ordered_by_value_and_round_trips():
+    assert parse_value("due_diligence", "0.6:0.5,0.1:0.5") == {0.1: 0.5, 0.6: 0.5}
+    value = validate_parameters({"monitoring_intensity": {0.4: 0.25, "0.1": 0.75}})["monitoring_intensity"]
+    assert value == {0.1: 0.75, 0.4: 0.25} and list(value) == [0.1, 0.4]
+    assert format_value(value) == "0.1:0.75,0.4:0.25"
+    assert parse_value("monitoring_intensity", format_value(value)) == value
+    assert validate_parameters({"referral_weight": {0.3: 1.0}})["referral_weight"] == 0.3
+    assert parse_value("due_diligence", "0.5") == 0.5  # one number is still everyone's
+
+
+@pytest.mark.parametrize(
+    ("focal", "message"),
+    [
+        (
+            {"sourcing_policy": "triple"},
+            "parameter 'focal.sourcing_policy' must be one of single, dual, multi",
+        ),
+        ({"sourcing_policy": "single:0.5,dual:0.5"}, "parameter 'focal.sourcing_policy' must be one of"),
+        ({"monitoring_intensity": 1.4}, "parameter 'focal.monitoring_intensity' must be a number in [0, 1]"),
+        ({"monitoring_intensity": "0.1:0.5,0.6:0.5"}, "'focal.monitoring_intensity' must be a number"),
+        ({"lemon_share": 0.1}, "unknown focal firm field 'lemon_share'"),
+        ("dual", "the focal firm's strategy must be a mapping"),
+    ],
+)
+def test_a_bad_focal_strategy_is_refused_in_one_line(focal, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        validate_focal(focal)
+    assert "\n" not in str(error.value)
+
+
+def test_a_focal_strategy_is_checked_and_read_from_text():
+    assert validate_focal({"decision_rule": "tce", "due_diligence": "0.8", "sourcing_policy": "multi"}) == {
+        "decision_rule": "tce",
+        "due_diligence": 0.8,
+        "sourcing_policy": "multi",
+    }
+    assert validate_focal(None) is None
 
 
 @pytest.mark.parametrize(

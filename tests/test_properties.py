@@ -79,6 +79,9 @@ def _value(p):
         anything = st.integers(int(p.low), int(p.high))
     else:
         anything = st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
+    if p.mixable:  # a mix of two or three numbers
+        values = st.lists(st.floats(p.low, p.high, allow_nan=False), min_size=2, max_size=3, unique=True)
+        return st.one_of(st.just(p.default), anything, values.flatmap(_mix))
     return st.one_of(st.just(p.default), anything)
 
 
@@ -111,7 +114,13 @@ def check_month(model: EcosystemModel) -> None:
     assert model.outsourced[c.smb[act], c.function[act]].all()
     per_row = np.zeros(model.outsourced.shape, dtype=np.int64)
     np.add.at(per_row, (c.smb[act], c.function[act]), 1)
-    assert per_row.max(initial=0) <= SLOTS[model.params["sourcing_policy"]]
+    share = np.zeros(model.outsourced.shape)
+    np.add.at(share, (c.smb[act], c.function[act]), c.share[act])
+    assert share.max(initial=0) <= 1 + 1e-9  # a function is never bought more than once over
+    # within its SMB's vendor slots, unless served under a sourcing policy the SMB has since left
+    assert max(SLOTS.values()) >= per_row.max(initial=0)
+    settled = ~model._left_policy_rows() if model.slot_count is None else np.ones(per_row.shape, bool)
+    assert (per_row[settled] <= np.broadcast_to(model.slots[:, None], per_row.shape)[settled]).all()
     keys = (c.smb[act] * len(BUSINESS_FUNCTIONS) + c.function[act]) * len(vp.alive) + c.vendor[act]
     assert len(np.unique(keys)) == len(act)
     load = np.bincount(c.vendor[act], weights=c.share[act], minlength=len(vp.alive))

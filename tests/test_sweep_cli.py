@@ -32,6 +32,8 @@ EXPECTED = {
     "innovation",
     "theory_comparison",
     "sobol_screening",
+    "theory_tournament",
+    "focal_diversification",
     "relational_contracting",
     "holdup",
 }

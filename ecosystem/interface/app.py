@@ -30,8 +30,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 
+from ..mechanisms.decision_rules import DECISION_RULES
 from ..model import EcosystemModel
-from ..parameters import Parameter, format_value, parameter
+from ..parameters import FOCAL_PREFIX, Parameter, format_value, parameter, parse_value
 from .cli import DEFAULT_SEED
 from .presets import DEFAULT_PRESET, PRESETS, preset_parameters
 
@@ -46,6 +47,7 @@ CONTROLS: dict[str, tuple[float, float, float] | None] = {
     "n_smbs": (10, 200, 10),
     "n_vendors": (5, 60, 1),
     "decision_rule": None,
+    "adaptation": None,
     "asset_specificity": None,
     "uncertainty": None,
     "strategic_importance": None,
@@ -61,6 +63,9 @@ CONTROLS: dict[str, tuple[float, float, float] | None] = {
     "vendor_failure_rate": (0.0, 0.1, 0.005),
     "innovation_rate": (0.0, 0.1, 0.005),
 }
+#: The focal firm's control: its sourcing policy, or no focal firm.
+FOCAL_CONTROL = FOCAL_PREFIX + "sourcing_policy"
+NO_FOCAL = "no focal firm"
 #: Slider step over the schema's range of a float parameter, as a share of that range.
 FLOAT_STEP_SHARE = 0.05
 #: Highest seed offered by the seed slider.
@@ -79,14 +84,26 @@ PLOTS: tuple[tuple[str, str | dict[str, str]], ...] = (
     ("Disruption losses", "disruption_loss"),
     ("Hold-up: fee raise at renewal", "renewal_fee_change"),
     ("Monthly profit: SMBs and vendors", {"mean_smb_profit": "tab:blue", "mean_vendor_profit": "tab:red"}),
+    (
+        "Decision rules: share of SMBs",
+        {f"share_rule_{rule}": f"C{k}" for k, rule in enumerate(DECISION_RULES)},
+    ),
+    ("Focal firm: profit", "focal_profit"),
 )
 #: Plots whose measures are shares or qualities in [0, 1].
 UNIT_INTERVAL_PLOTS = frozenset(
-    {"Outsourcing share", "Shirking rate", "Delivered vs true quality", "Relational capital"}
+    {
+        "Outsourcing share",
+        "Shirking rate",
+        "Delivered vs true quality",
+        "Relational capital",
+        "Decision rules: share of SMBs",
+    }
 )
 
 # --- network colours
 SMB_COLOUR = "#4c72b0"
+FOCAL_COLOUR = "#ff9f1c"
 VENDOR_COLOURS = {"hidden": "#9a9a9a", "good": "#2ca02c", "lemon": "#d62728"}
 PEER_COLOUR = "#c8c8c8"
 TRUST_CMAP = mpl.colormaps["viridis"]
@@ -99,7 +116,11 @@ FIGURE_SIZE = (6.4, 3.9)
 def _control(spec: Parameter, value: Any, span: tuple[float, float, float] | None):
     """A SolaraViz input for one schema parameter, showing ``value``."""
     if spec.choices is not None:
-        return {"type": "Select", "value": value, "values": list(spec.choices), "label": spec.name}
+        values = list(spec.choices) + ([equal_mix(spec)] if spec.mixable else [])
+        value = format_value(value)
+        if value not in values:
+            values.append(value)
+        return {"type": "Select", "value": value, "values": values, "label": spec.name}
     if spec.kind is bool:
         return {"type": "Checkbox", "value": value, "label": spec.name}
     if span is None:
@@ -107,6 +128,15 @@ def _control(spec: Parameter, value: Any, span: tuple[float, float, float] | Non
         span = (spec.low, spec.high, step)
     low, high, step = span
     return Slider(spec.name, value=value, min=low, max=high, step=step, dtype=spec.kind)
+
+
+def equal_mix(spec: Parameter) -> str:
+    """The mix giving every choice of a mixable parameter the same share, as text (a preset mix).
+
+    >>> equal_mix(parameter("decision_rule"))
+    'tce:0.25,rbv:0.25,cost:0.25,hybrid:0.25'
+    """
+    return format_value({choice: 1 / len(spec.choices) for choice in spec.choices})
 
 
 def model_params(preset: str) -> dict[str, Any]:
@@ -118,6 +148,12 @@ def model_params(preset: str) -> dict[str, Any]:
         "rng": Slider("random seed", value=DEFAULT_SEED, min=0, max=MAX_SEED, step=1, dtype=int)
     }
     params.update({name: _control(parameter(name), values[name], span) for name, span in CONTROLS.items()})
+    params[FOCAL_CONTROL] = {
+        "type": "Select",
+        "value": NO_FOCAL,
+        "values": [NO_FOCAL, *parameter(FOCAL_CONTROL).choices],
+        "label": "focal firm: sourcing policy",
+    }
     params.update({k: v for k, v in PRESETS[preset].overrides.items() if k not in CONTROLS})
     return params
 
@@ -139,6 +175,12 @@ class DashboardModel(EcosystemModel):
     """
 
     def __init__(self, *, rng: Any = None, scenario: Any = None, **params: Any) -> None:
+        if params.get(FOCAL_CONTROL) == NO_FOCAL:
+            del params[FOCAL_CONTROL]
+        params = {  # a mix chosen in a control arrives as its text
+            name: parse_value(name, value) if isinstance(value, str) and ":" in value else value
+            for name, value in params.items()
+        }
         super().__init__(rng=rng, **params)
         self.lock = threading.RLock()
         month, read = self.step, self.datacollector.get_model_vars_dataframe
@@ -206,9 +248,10 @@ def _vendor_status(data: Mapping[str, Any], revealed: bool) -> str:
 def draw_network(model: EcosystemModel) -> Figure:
     """The relationship network as a matplotlib figure.
 
-    SMBs are blue circles on the outer ring, vendors squares on the inner ring (grey until they
-    have served a contract, then green for good and red for lemons, sized by their clients);
-    contract ties are coloured and thickened by relational capital, peer ties faint grey.
+    SMBs are blue circles on the outer ring (the focal firm, if any, an orange star), vendors
+    squares on the inner ring (grey until they have served a contract, then green for good and red
+    for lemons, sized by their clients); contract ties are coloured and thickened by relational
+    capital, peer ties faint grey.
     """
     graph = model.network
     pos = _layout(model)
@@ -235,6 +278,7 @@ def draw_network(model: EcosystemModel) -> Figure:
             alpha=0.7,
         )
     smbs = [n for n, kind in graph.nodes(data="kind") if kind == "smb"]
+    focal = [n for n, d in graph.nodes(data=True) if d.get("focal")]
     nx.draw_networkx_nodes(
         graph,
         pos,
@@ -245,6 +289,18 @@ def draw_network(model: EcosystemModel) -> Figure:
         node_size=max(6.0, 1500.0 / max(len(model.smb_agents), 1)),
         linewidths=0,
     )
+    if focal:  # the focal firm, highlighted
+        nx.draw_networkx_nodes(
+            graph,
+            pos,
+            nodelist=focal,
+            ax=ax,
+            node_shape="*",
+            node_color=FOCAL_COLOUR,
+            node_size=260,
+            edgecolors="black",
+            linewidths=0.6,
+        )
     for status, colour in VENDOR_COLOURS.items():
         vendors = [
             n
@@ -267,6 +323,11 @@ def draw_network(model: EcosystemModel) -> Figure:
     vendor_labels = {"hidden": "vendor, type hidden", "good": "vendor, good", "lemon": "vendor, lemon"}
     legend = [
         Line2D([], [], marker="o", ls="", color=SMB_COLOUR, label="SMB"),
+        *(
+            [Line2D([], [], marker="*", ls="", mec="black", color=FOCAL_COLOUR, label="focal firm")]
+            if focal
+            else []
+        ),
         *(
             Line2D([], [], marker="s", ls="", mec="black", color=VENDOR_COLOURS[s], label=label)
             for s, label in vendor_labels.items()

@@ -33,7 +33,16 @@ import yaml
 
 from .. import reporters
 from ..model import run_simulation
-from ..parameters import PARAMETERS, format_value, parse_value, schema_table, validate_parameters
+from ..parameters import (
+    FOCAL_PREFIX,
+    PARAMETERS,
+    STRATEGY_FIELDS,
+    format_value,
+    parse_value,
+    schema_table,
+    validate_focal,
+    validate_parameters,
+)
 from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
 from .dashboard import DEFAULT_PORT as DASHBOARD_PORT
 from .dashboard import serve as serve_dashboard
@@ -101,6 +110,16 @@ def _build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="set a parameter (repeatable; see `smb-eco params`)",
+    )
+    run.add_argument(
+        "--focal",
+        dest="focal",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="add a focal firm with this strategy field fixed (repeatable; fields: "
+        + ", ".join(STRATEGY_FIELDS)
+        + ")",
     )
     run.add_argument("--config", type=Path, help="YAML file mapping parameter names to values")
     run.add_argument("--steps", type=int, help=f"months to simulate (default {DEFAULT_STEPS})")
@@ -178,6 +197,8 @@ def _resolve_run(args: argparse.Namespace) -> tuple[dict[str, Any], int, int, Pa
         steps = config.pop("steps", steps)
         seed = config.pop("seed", seed)
         try:
+            focal = validate_focal(config.pop("focal", None)) or {}
+            config.update({FOCAL_PREFIX + field: value for field, value in focal.items()})
             validate_parameters(config)
         except ValueError as error:
             raise UsageError(f"--config {args.config}: {error}") from None
@@ -190,6 +211,14 @@ def _resolve_run(args: argparse.Namespace) -> tuple[dict[str, Any], int, int, Pa
             values[name.strip()] = parse_value(name.strip(), text)
         except ValueError as error:
             raise UsageError(f"--set {setting}: {error}") from None
+    for setting in args.focal:
+        field, sep, text = setting.partition("=")
+        if not sep:
+            raise UsageError(f"--focal {setting!r}: expected FIELD=VALUE")
+        try:
+            values.update({FOCAL_PREFIX + k: v for k, v in validate_focal({field.strip(): text}).items()})
+        except ValueError as error:
+            raise UsageError(f"--focal {setting}: {error}") from None
     steps = args.steps if args.steps is not None else steps
     seed = args.seed if args.seed is not None else seed
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
@@ -220,11 +249,19 @@ def _summary(model, out: Path, steps: int, seed: int) -> str:
     lines = [
         f"Simulated {steps} months: {p['n_smbs']} SMBs, {p['n_vendors']} vendors, "
         f"decision rule {format_value(p['decision_rule'])}, {format_value(p['contract_type'])} contracts, "
-        f"{p['sourcing_policy']} sourcing, seed {seed}.",
+        f"{format_value(p['sourcing_policy'])} sourcing, adaptation {p['adaptation']}, seed {seed}.",
         "",
         f"{'measure':34} {'final month':>12} {'last 12 mean':>13}  meaning",
     ]
-    for name in SUMMARY:
+    shown = list(SUMMARY)
+    if p["adaptation"] != "none" or isinstance(p["decision_rule"], dict):
+        shown += [name for name in reporters.STRATEGY_REPORTERS if name.startswith("share_rule_")]
+    if model.focal is not None:
+        lines[0] += (
+            " Focal firm: " + ", ".join(f"{k}={format_value(v)}" for k, v in model.focal.items()) + "."
+        )
+        shown += [name for name in reporters.MODEL_REPORTERS if name.startswith("focal_")]
+    for name in shown:
         meaning = " ".join(reporters.MODEL_REPORTERS[name].__doc__.split())
         meaning = meaning.split(". ")[0].split("; ")[0].split(": ")[0]
         final, mean = frame[name].iloc[-1], last_year[name].mean()  # NaN: nothing to measure (no renewals)
@@ -253,8 +290,10 @@ def _params_text(width: int = 100) -> str:
             unit = f" {p.unit}" if p.unit else ""
             lines.append(f"  {p.name} = {format_value(p.default)}{unit}")
             allowed = "allowed: " + p.allowed()
-            if p.mixable:
+            if p.mixable and p.choices:
                 allowed += f", e.g. --set {p.name}={p.choices[0]}:0.5,{p.choices[-1]}:0.5"
+            elif p.mixable:
+                allowed += f", e.g. --set {p.name}=0.1:0.5,0.6:0.5"
             for text in (allowed, p.description):
                 lines += textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
     return "\n".join(lines)

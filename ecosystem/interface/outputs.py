@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -63,7 +64,8 @@ def write_run(model: EcosystemModel, out: Path, *, seed: int, steps: int, comman
                 agents = model.datacollector.get_agenttype_vars_dataframe(kind).reset_index()
                 agents.to_parquet(staging / f"agents_{kind.__name__.lower()}.parquet", index=False)
         record = {
-            "parameters": model.params,
+            "parameters": {name: _jsonable(value) for name, value in model.params.items()},
+            "focal": model.focal,
             "seed": seed,
             "steps": steps,
             "versions": versions(),
@@ -77,3 +79,8 @@ def write_run(model: EcosystemModel, out: Path, *, seed: int, steps: int, comman
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _jsonable(value: Any) -> Any:
+    """A parameter value for params.json: a mix of numbers keeps its values as text keys."""
+    return {str(key): share for key, share in value.items()} if isinstance(value, dict) else value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "SOURCING_SLOTS",
     "SURGE_CAPACITY",
     "breach_chance",
     "breach_damage",
@@ -26,6 +27,8 @@ SURGE_CAPACITY = 0.5
 HAZARD_SCALE = 2.0
 #: Scale of breach damage: at asset specificity 1/2 a breach of a whole function costs ``breach_cost``.
 BREACH_SCALE = 2.0
+#: The sourcing policies and the number of vendors each puts on an outsourced function.
+SOURCING_SLOTS = {"single": 1, "dual": 2, "multi": 3}
 
 
 def failure_hazard(vendor_failure_rate, stability, distressed=False):
