@@ -48,7 +48,7 @@ CHOOSERS = ("decision_rule", "contract_type", "sourcing_policy")
 IMAGES = 1 + len(app.PLOTS)
 #: Milliseconds a step (model, network and every plot re-rendered and sent) may take in the browser
 #: test; generous, because CI machines and shared workstations may be busy with other work.
-STEP_WAIT = 20_000
+STEP_WAIT = 60_000
 
 
 # --- presets and controls against the schema ---------------------------------------------------
@@ -325,15 +325,26 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
+def _until(condition, what: str, deadline_ms: int = STEP_WAIT) -> None:
+    """Poll ``condition`` (it may take a screenshot) until true; fail naming ``what`` at the deadline.
+
+    The page shows the new month's number before it has replaced every view's image, so a view
+    is compared until it changes rather than once."""
+    wait_for(condition, what, deadline_ms / 1000)
+
+
 def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
     from playwright.sync_api import expect
 
+    # Every wait below is for a condition, with a deadline long enough for a busy machine.
+    expect.set_options(timeout=STEP_WAIT)
     local = server.rstrip("/")
     outside, failed = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1200})
+            page.set_default_timeout(STEP_WAIT)
             page.on(
                 "request",
                 lambda r: None if r.url.startswith((local, "data:", "blob:")) else outside.append(r.url),
@@ -343,9 +354,9 @@ def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
             step = page.get_by_role("button", name="Step")
             expect(step).to_be_enabled(timeout=30_000)
             images = page.locator(".vue-grid-item img")
-            expect(images).to_have_count(IMAGES, timeout=20_000)
-            widths = images.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
-            assert all(w > 100 for w in widths), f"views not rendered: natural widths {widths}"
+            expect(images).to_have_count(IMAGES)
+            widths = "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
+            _until(lambda: all(w > 100 for w in images.evaluate_all(widths)), "every view to be rendered")
             expect(page.get_by_text("Time: 0.0")).to_be_visible()
             plot_before = images.nth(1).screenshot()
             network_before = images.nth(0).screenshot()
@@ -354,8 +365,8 @@ def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
                 step.click()
                 expect(page.get_by_text(f"Time: {month}.0")).to_be_visible(timeout=STEP_WAIT)
             expect(images).to_have_count(IMAGES)
-            assert images.nth(1).screenshot() != plot_before, "the outsourcing plot did not change"
-            assert images.nth(0).screenshot() != network_before, "the network did not change"
+            _until(lambda: images.nth(1).screenshot() != plot_before, "the outsourcing plot to change")
+            _until(lambda: images.nth(0).screenshot() != network_before, "the network to change")
 
             page.locator(".v-select").filter(has_text="Scenario").click()
             page.get_by_role("option", name="market for lemons").click()
