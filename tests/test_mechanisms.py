@@ -85,7 +85,7 @@ from ecosystem.mechanisms.moral_hazard import (
 )
 from ecosystem.mechanisms.network import PeerNetwork, peer_graph
 from ecosystem.mechanisms.population import allocate_mix, mix_counts
-from ecosystem.mechanisms.relational_capital import decay_trust, governance_relief, update_trust
+from ecosystem.mechanisms.relational_capital import governance_relief, update_trust
 from ecosystem.mechanisms.relationships import PairBook
 from ecosystem.mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
 from ecosystem.mechanisms.shocks import (
@@ -970,7 +970,6 @@ def test_trust_is_built_slowly_and_lost_fast():
     recovered = [update_trust(after, n, 0, gain, loss) for n in range(8)]
     assert [r >= 0.5 for r in recovered].index(True) == 6
     assert update_trust(0.5, 2, 1, 0.1, 0.3) == pytest.approx((1 - 0.5 * 0.81) * 0.7)
-    assert_allclose(decay_trust(np.array([0.5, 0.5]), np.array([True, False]), 0.1), [0.45, 0.5])
     assert_allclose(governance_relief(np.array([0.0, 0.5, 1.0])), [1.0, 0.75, 0.5])
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "ContractTerms",
     "expected_bill_factor",
     "monthly_bill",
+    "reserve_columns",
     "term_arrays",
 ]
 
@@ -140,6 +141,19 @@ _FIELDS = {
 }
 
 
+def reserve_columns(book, fields, needed: int) -> None:
+    """Grow the column arrays ``fields`` of ``book`` (by doubling) to hold at least ``needed`` rows."""
+    capacity = len(getattr(book, next(iter(fields))))
+    if needed <= capacity:
+        return
+    new_capacity = max(needed, 2 * capacity)
+    for name in fields:
+        old = getattr(book, name)
+        grown = np.zeros(new_capacity, dtype=old.dtype)
+        grown[: len(old)] = old
+        setattr(book, name, grown)
+
+
 class ContractBook:
     """All contracts in force (and recently ended) in a run; ``active`` marks those in force.
 
@@ -244,12 +258,4 @@ class ContractBook:
         self._active_cache = None
 
     def _reserve(self, needed: int) -> None:
-        capacity = len(self.smb)
-        if needed <= capacity:
-            return
-        new_capacity = max(needed, 2 * capacity)
-        for name in _FIELDS:
-            old = getattr(self, name)
-            grown = np.zeros(new_capacity, dtype=old.dtype)
-            grown[: len(old)] = old
-            setattr(self, name, grown)
+        reserve_columns(self, _FIELDS, needed)

@@ -10,9 +10,7 @@ pairs of :class:`ecosystem.mechanisms.relationships.PairBook`.
 
 from __future__ import annotations
 
-import numpy as np
-
-__all__ = ["TRUST_RELIEF", "decay_trust", "governance_relief", "update_trust"]
+__all__ = ["TRUST_RELIEF", "governance_relief", "update_trust"]
 
 
 def update_trust(trust, good_deliveries, failures, trust_gain, trust_loss):
@@ -30,15 +28,6 @@ def update_trust(trust, good_deliveries, failures, trust_gain, trust_loss):
     return built * (1.0 - trust_loss) ** failures
 
 
-def decay_trust(trust, idle, trust_decay):
-    """Trust on idle ties (no contract this month) fades by ``trust_decay`` a month.
-
-    >>> decay_trust(np.array([0.5, 0.5]), np.array([True, False]), 0.1)
-    array([0.45, 0.5 ])
-    """
-    return np.where(idle, trust * (1.0 - trust_decay), trust)
-
-
 #: Largest share of governance (transaction and monitoring) costs that full trust saves.
 TRUST_RELIEF = 0.5
 
@@ -46,7 +35,7 @@ TRUST_RELIEF = 0.5
 def governance_relief(relational_capital):
     """Factor on transaction and monitoring costs: trusted partners need fewer safeguards.
 
-    >>> governance_relief(np.array([0.0, 1.0])).tolist()
-    [1.0, 0.5]
+    >>> governance_relief(0.0), governance_relief(1.0)
+    (1.0, 0.5)
     """
     return 1.0 - TRUST_RELIEF * relational_capital

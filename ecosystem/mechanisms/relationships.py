@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .beliefs import decay_factors, faded
+from .contracts import reserve_columns
 
 __all__ = ["PairBook"]
 
@@ -163,15 +164,7 @@ class PairBook:
         return new_row
 
     def _reserve(self, needed: int) -> None:
-        capacity = len(self.smb)
-        if needed <= capacity:
-            return
-        new_capacity = max(needed, 2 * capacity)
-        for name in _FIELDS:
-            old = getattr(self, name)
-            grown = np.zeros(new_capacity, dtype=old.dtype)
-            grown[: len(old)] = old
-            setattr(self, name, grown)
+        reserve_columns(self, _FIELDS, needed)
 
 
 def _merge(keys, rows, new_keys, new_rows):
