@@ -39,6 +39,7 @@ from ecosystem.mechanisms.contracts import (
 from ecosystem.mechanisms.decision_rules import (
     DECISION_RULES,
     ReviewInputs,
+    _example,
     buy_cost,
     cost_rule,
     decide,
@@ -126,23 +127,7 @@ BOOLEAN_FIELDS = ("bought",)
 
 def review(n: int = 1, **overrides) -> ReviewInputs:
     """``n`` review rows of a middling function, with ``overrides`` (scalars or arrays) broadcast."""
-    values = dict(
-        inhouse_cost=1.0,
-        capability=0.5,
-        importance=0.3,
-        specificity=0.3,
-        uncertainty=0.3,
-        frequency=0.5,
-        price=0.8,
-        vendor_quality=0.65,
-        relational_capital=0.0,
-        monitoring_rate=0.03,
-        bought=False,
-        switch_in=0.8,
-        switch_out=0.8,
-        holdup=0.0,
-        haggling=0.0,
-    )
+    values = {name: column[0] for name, column in vars(_example()).items()}  # the docstrings' row
     values.update(overrides)
     arrays = {}
     for name, value in values.items():
