@@ -206,6 +206,7 @@ class EcosystemModel(mesa.Model):
         )
         self._network: nx.Graph | None = None
         self._network_step = -1
+        self.reporting: dict | None = None  # what reporters share during one collection
         self._start_month()
         self._initial_arrangements()
         self.datacollector = mesa.DataCollector(
@@ -301,7 +302,16 @@ class EcosystemModel(mesa.Model):
         self.enter_smbs()
         self.enter_vendors()
         self._compact()
-        self.datacollector.collect(self)
+        self.collect()
+
+    def collect(self) -> None:
+        """Record the month's outcomes; the reporters share what several of them need (the active
+        SMBs, say) for the length of one collection."""
+        self.reporting = {}
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self.reporting = None
 
     def _start_month(self) -> None:
         n, places = len(self.cash), self.places
@@ -472,7 +482,7 @@ class EcosystemModel(mesa.Model):
         current = self._current_sourcing(due)
 
         def rows(table):  # the due SMBs' six functions, in the order of (smb, fn)
-            return table[due].ravel()
+            return table.take(due, axis=0).ravel()
 
         bought = rows(self.outsourced)
         has_contracts = rows(current["filled"]) > 0
@@ -518,9 +528,12 @@ class EcosystemModel(mesa.Model):
             haggling=haggling_cost(p["haggling_cost_rate"], rows(f.specificity), rows(f.uncertainty), price),
         )
         buy = np.zeros(len(smb), dtype=bool)
+        rule = self.rule[smb]
         for code, name in enumerate(DECISION_RULES):
-            mine = self.rule[smb] == code
-            if mine.any():
+            mine = rule == code
+            if mine.all():  # one rule for all (a market without a mix): no subsets to take
+                buy = decide(name, inputs, p)
+            elif mine.any():
                 buy[mine] = decide(name, _subset(inputs, mine), p)
         self._bring_in_house(smb[bought & ~buy], fn[bought & ~buy])
         adopt = ~bought & buy
@@ -571,16 +584,15 @@ class EcosystemModel(mesa.Model):
             (shortlist >= 0) & vp.alive[cand] & vp.offers[cand, fn[:, None]] & ~self._serving(smb, fn, cand)
         )
         # what the SMB knows: screening (once per vendor), its own history, its peers' reports
-        owner = np.broadcast_to(smb[:, None], cand.shape)
-        known = np.where(usable, self.pairs.find(owner, cand), -1)
+        known = np.where(usable, self.pairs.find(smb[:, None], cand), -1)
         usable &= ~((known >= 0) & (self.pairs.banned_until[np.maximum(known, 0)] > self.month))
         pair = np.full(cand.shape, -1, dtype=np.int64)
-        pair[usable] = self.pairs.ensure(owner[usable], cand[usable])
+        pair[usable] = self.pairs.ensure(smb[np.nonzero(usable)[0]], cand[usable])
         self._screen(smb, pair, cand, signal_noise)
         belief = self._belief(smb, pair, cand, peers)
         # the offer: fee by contract type, expected bill at the believed quality; vendors decline
         # offers whose expected bill at their true quality does not cover their cost
-        kind = np.broadcast_to(self.contract_kind[smb][:, None], cand.shape)
+        kind = self.contract_kind[smb][:, None]
         terms = term_arrays(kind)
         slots = self.slots[smb]
         fee = (
@@ -677,7 +689,7 @@ class EcosystemModel(mesa.Model):
         new[where] = True
         new = new.reshape(pair.shape)
         rows, k = pair[new], cand[new]
-        screened = np.broadcast_to(smb[:, None], cand.shape)[new]
+        screened = smb[np.nonzero(new)[0]]
         diligence = self.diligence[screened]
         signal = quality_signal(
             vp.true_quality[k],
@@ -715,9 +727,8 @@ class EcosystemModel(mesa.Model):
         w = self.referral[smb][:, None]
         for r in range(peers.shape[1]):
             peer = peers[:, r]
-            asked = np.broadcast_to((peer >= 0)[:, None], cand.shape)
             peer_pair = np.where(
-                asked, self.pairs.find(np.broadcast_to(np.maximum(peer, 0)[:, None], cand.shape), cand), -1
+                (peer >= 0)[:, None], self.pairs.find(np.maximum(peer, 0)[:, None], cand), -1
             )
             info, precision = self.pairs.observation(peer_pair, self.month)
             heard_info += w * info
@@ -757,7 +768,10 @@ class EcosystemModel(mesa.Model):
         precedence = self.rng.permutation(len(smb))
         chosen_rows, chosen_vendors = [], []
         for column in range(ranked.shape[1]):
-            rows = np.flatnonzero((missing > 0) & (ranked[:, column] >= 0))
+            waiting = missing > 0
+            if not waiting.any():
+                break
+            rows = np.flatnonzero(waiting & (ranked[:, column] >= 0))
             if not len(rows):
                 continue
             vendor = ranked[rows, column]
@@ -858,10 +872,11 @@ class EcosystemModel(mesa.Model):
         months_left = np.maximum(c.end[act] - self.month, 0)
         rest, renew, new = relationship_values(
             margin,
-            vp.patience[v],
+            vp.patience,
             months_left,
             (1.0 - strike_if_working) ** months_left,
             p["contract_duration"],
+            of=v,
         )
         referral_value = (self._referral_weight() * vp.referred_signings / np.maximum(vp.signings, 1))[v]
         stake = strike_stake(
@@ -897,7 +912,7 @@ class EcosystemModel(mesa.Model):
             p["shirk_quality_loss"],
             self.rng.normal(0.0, DELIVERY_NOISE, k),
         )
-        measured = np.clip(quality + self.rng.normal(0.0, MEASUREMENT_NOISE, k), 0.0, 1.0)
+        measured = np.minimum(np.maximum(quality + self.rng.normal(0.0, MEASUREMENT_NOISE, k), 0.0), 1.0)
         audited = self.rng.random(k) < d
         caught = (shirking | overbilling) & audited
         uncertainty = f.uncertainty.ravel()[row]
@@ -934,7 +949,7 @@ class EcosystemModel(mesa.Model):
         delivered = self._per_row(row, share)
         # vendors still serving a row cover for missing co-suppliers, at their own quality
         covered = covered_share(delivered)
-        scale = np.divide(covered, delivered, out=np.zeros_like(delivered), where=delivered > 0)
+        scale = covered / np.maximum(delivered, np.finfo(float).tiny)  # 0 where nothing was delivered
         self.row_quality = self._per_row(row, share * quality) * scale
         self.row_delivered_share = covered
         self.flows.update(
@@ -1083,7 +1098,7 @@ class EcosystemModel(mesa.Model):
         p, f = self.params, self.functions
         active = self.smb_active
         quality = np.where(self.outsourced, self.row_quality, f.capability)
-        missing = self.outsourced * np.clip(1.0 - self.row_delivered_share, 0.0, 1.0)
+        missing = self.outsourced * np.minimum(np.maximum(1.0 - self.row_delivered_share, 0.0), 1.0)
         offered = performance(self.core_performance, self.weights, quality)
         self.market_performance = float(offered[active].mean()) if active.any() else self.market_performance
         revenue = monthly_revenue(p["base_revenue"], offered, self.market_performance)
@@ -1494,7 +1509,7 @@ class EcosystemModel(mesa.Model):
 
 def _sum_by(index: np.ndarray, amount, size: int) -> np.ndarray:
     """``amount`` (an array like ``index``, or a scalar) summed per value of ``index``, over ``size``."""
-    weights = np.broadcast_to(np.asarray(amount, dtype=float), np.shape(index))
+    weights = np.full(len(index), float(amount)) if np.ndim(amount) == 0 else amount
     return np.bincount(index, weights=weights, minlength=size)
 
 

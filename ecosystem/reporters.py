@@ -20,6 +20,7 @@ import numpy as np
 from .agents import SMB, Vendor
 from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.decision_rules import DECISION_RULES
+from .mechanisms.relationships import unique_sorted
 from .mechanisms.shocks import SOURCING_SLOTS
 
 if TYPE_CHECKING:
@@ -28,10 +29,26 @@ if TYPE_CHECKING:
 __all__ = ["AGENT_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS"]
 
 
+def _shared(model: EcosystemModel, key: str, compute):
+    """``compute(model)``, once per collection when several reporters need it
+    (:meth:`~ecosystem.model.EcosystemModel.collect` opens ``model.reporting``); fresh otherwise."""
+    memo = getattr(model, "reporting", None)
+    if memo is None:
+        return compute(model)
+    if key not in memo:
+        memo[key] = compute(model)
+    return memo[key]
+
+
+def _active(model: EcosystemModel) -> np.ndarray:
+    """Indices of the SMBs in business."""
+    return _shared(model, "active", lambda m: np.flatnonzero(m.smb_active))
+
+
 def outsourcing_share(model: EcosystemModel) -> float:
     """Share of the active SMBs' functions that are bought rather than made."""
-    active = model.smb_active
-    return float(model.outsourced[active].mean()) if active.any() else float("nan")
+    active = _active(model)
+    return float(model.outsourced.take(active, axis=0).mean()) if len(active) else float("nan")
 
 
 def active_contracts(model: EcosystemModel) -> int:
@@ -64,13 +81,8 @@ def mean_relational_capital(model: EcosystemModel) -> float:
     act = c.active_index()
     if not len(act):
         return float("nan")
-    return float(
-        model.pairs.trust_at(
-            np.flatnonzero(np.bincount(c.pair[act], minlength=len(model.pairs))),
-            model.month,
-            model.params["trust_decay"],
-        ).mean()
-    )
+    ties = unique_sorted(c.pair[act])
+    return float(model.pairs.trust_at(ties, model.month, model.params["trust_decay"]).mean())
 
 
 def innovations(model: EcosystemModel) -> int:
@@ -90,8 +102,8 @@ def cumulative_innovations(model: EcosystemModel) -> int:
 
 def mean_inhouse_capability(model: EcosystemModel) -> float:
     """Mean in-house capability over the active SMBs' functions, made or bought."""
-    active = model.smb_active
-    return float(model.functions.capability[active].mean()) if active.any() else float("nan")
+    active = _active(model)
+    return float(model.functions.capability.take(active, axis=0).mean()) if len(active) else float("nan")
 
 
 def disruption_loss(model: EcosystemModel) -> float:
@@ -117,8 +129,8 @@ def total_outsourcing_cost(model: EcosystemModel) -> float:
 
 def mean_smb_profit(model: EcosystemModel) -> float:
     """Mean monthly profit of the SMBs active this month."""
-    active = model.smb_active
-    return float(model.profit[active].mean()) if active.any() else float("nan")
+    active = _active(model)
+    return float(model.profit.take(active).mean()) if len(active) else float("nan")
 
 
 def smb_survival_rate(model: EcosystemModel) -> float:
@@ -215,8 +227,12 @@ def _reporter(name: str, doc: str, function):
 
 def _share(lever: str, code: int):
     def share(model: EcosystemModel) -> float:
-        active = model.smb_active
-        return float((getattr(model, lever)[active] == code).mean()) if active.any() else float("nan")
+        active = _active(model)
+        return (
+            np.count_nonzero(getattr(model, lever).take(active) == code) / len(active)
+            if len(active)
+            else float("nan")
+        )
 
     return share
 
@@ -232,7 +248,11 @@ def _mean_profit_by_rule(code: int):
 def _survival_by_rule(code: int):
     def survival(model: EcosystemModel) -> float:
         started = model.cohort_by_rule[code]
-        alive = (model.smb_active & model.cohort & (model.initial_rule == code)).sum()
+        alive = _shared(
+            model,
+            "cohort_alive_by_rule",
+            lambda m: np.bincount(m.initial_rule[m.smb_active & m.cohort], minlength=len(DECISION_RULES)),
+        )[code]
         return float(alive / started) if started else float("nan")
 
     return survival
@@ -240,8 +260,8 @@ def _survival_by_rule(code: int):
 
 def _mean_lever(lever: str):
     def mean(model: EcosystemModel) -> float:
-        active = model.smb_active
-        return float(getattr(model, lever)[active].mean()) if active.any() else float("nan")
+        active = _active(model)
+        return float(getattr(model, lever).take(active).mean()) if len(active) else float("nan")
 
     return mean
 

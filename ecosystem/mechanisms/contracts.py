@@ -77,17 +77,29 @@ _TERM_TABLE = {
 }
 
 
+class _Terms(dict):
+    """Term columns gathered on first use (most callers read two or three of the six)."""
+
+    def __init__(self, kind: np.ndarray) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, name: str) -> np.ndarray:
+        column = self[name] = _TERM_TABLE[name][self.kind]
+        return column
+
+
 def term_arrays(kind: np.ndarray) -> dict[str, np.ndarray]:
     """The terms of each contract, by its kind, as arrays.
 
     >>> term_arrays(np.array([0, 2]))["bonus_slope"].tolist()
     [0.0, 2.0]
     """
-    return {name: column[kind] for name, column in _TERM_TABLE.items()}
+    return _Terms(np.asarray(kind))
 
 
 def _bonus(slope, cap, measured, sla_threshold):
-    return np.clip(slope * (measured - sla_threshold), -cap, cap)
+    return np.minimum(np.maximum(slope * (measured - sla_threshold), -cap), cap)
 
 
 def monthly_bill(fee, terms, uncertainty, measured, sla_threshold, shock):

@@ -90,7 +90,9 @@ def annuity(patience, months):
     return np.where(flat, months, safe * (1.0 - safe**months) / (1.0 - safe))
 
 
-def relationship_values(margin, patience, months_left, clean_chance, duration, renewal_belief=RENEWAL_BELIEF):
+def relationship_values(
+    margin, patience, months_left, clean_chance, duration, renewal_belief=RENEWAL_BELIEF, of=None
+):
     r"""What a working vendor expects from a contract: the rest of the term and the renewals.
 
     .. math::
@@ -102,12 +104,17 @@ def relationship_values(margin, patience, months_left, clean_chance, duration, r
     :math:`\rho` (``RENEWAL_BELIEF``) that a clean contract is renewed. Also returns the value of
     a new relationship like this one, :math:`V_{new} = m\,A(D) / (1 - \rho\,\delta^D)`.
 
+    With ``of`` (each contract's vendor), ``patience`` is given per vendor, and what depends on
+    the vendor alone is computed once per vendor.
+
     >>> rest, renew, new = relationship_values(1.0, 0.9, 12, 1.0, 24)
     >>> round(float(rest), 2), round(float(renew), 2), round(float(new), 2)
     (6.46, 2.13, 8.88)
     """
-    per_term = margin * annuity(patience, duration)
-    new = per_term / (1.0 - renewal_belief * patience**duration)
+    term_annuity, renewal_discount = annuity(patience, duration), 1.0 - renewal_belief * patience**duration
+    if of is not None:
+        patience, term_annuity, renewal_discount = patience[of], term_annuity[of], renewal_discount[of]
+    new = margin * term_annuity / renewal_discount
     rest = margin * annuity(patience, months_left)
     renew = patience**months_left * renewal_belief * clean_chance * new
     return rest, renew, new
@@ -175,4 +182,6 @@ def delivered_quality(true_quality, friction, shirking, shirk_quality_loss, nois
     >>> float(delivered_quality(0.8, 0.0, True, 0.5, 0.0))
     0.4
     """
-    return np.clip(true_quality * (1.0 - friction) * (1.0 - shirk_quality_loss * shirking) + noise, 0.0, 1.0)
+    return np.minimum(
+        np.maximum(true_quality * (1.0 - friction) * (1.0 - shirk_quality_loss * shirking) + noise, 0.0), 1.0
+    )

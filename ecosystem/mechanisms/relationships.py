@@ -19,7 +19,7 @@ import numpy as np
 from .beliefs import decay_factors, faded
 from .contracts import reserve_columns
 
-__all__ = ["PairBook"]
+__all__ = ["PairBook", "unique_sorted"]
 
 _FIELDS = {
     "smb": np.int64,
@@ -82,7 +82,7 @@ class PairBook:
         missing = rows < 0
         if missing.any():
             key = np.asarray(smb, dtype=np.int64)[missing] * self.places + np.asarray(vendor)[missing]
-            new_keys = np.unique(key)
+            new_keys = unique_sorted(key)
             n = len(new_keys)
             self._reserve(self.size + n)
             new_rows = np.arange(self.size, self.size + n)
@@ -165,6 +165,20 @@ class PairBook:
 
     def _reserve(self, needed: int) -> None:
         reserve_columns(self, _FIELDS, needed)
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: ``np.unique`` for 1-d integers, by sorting (numpy's hash-based
+    ``unique`` costs ten times more on the few thousand keys a month brings).
+
+    >>> unique_sorted(np.array([5, 2, 5, 9, 2])).tolist()
+    [2, 5, 9]
+    """
+    ordered = np.sort(values)
+    distinct = np.empty(len(ordered), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=distinct[1:])
+    return ordered[distinct]
 
 
 def _merge(keys, rows, new_keys, new_rows):
