@@ -34,6 +34,7 @@ from .mechanisms.economics import (
     CORE_COST_SPREAD,
     FUNCTION_WEIGHT,
     core_cost,
+    function_sum,
     function_weights,
     lost_output_value,
     monthly_revenue,
@@ -57,7 +58,7 @@ from .mechanisms.moral_hazard import (
 from .mechanisms.network import PeerNetwork, peer_graph
 from .mechanisms.population import allocate_mix
 from .mechanisms.relational_capital import TRUST_RELIEF, governance_relief, update_trust
-from .mechanisms.relationships import PairBook
+from .mechanisms.relationships import PairBook, unique_sorted
 from .mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
 from .mechanisms.shocks import (
     SOURCING_SLOTS,
@@ -725,14 +726,14 @@ class EcosystemModel(mesa.Model):
         heard_info = np.zeros(cand.shape)
         heard_precision = np.zeros(cand.shape)
         w = self.referral[smb][:, None]
+        # each asked peer's own evidence on each candidate: rows x peers x candidates
+        peer_pair = np.where(
+            (peers >= 0)[:, :, None], self.pairs.find(np.maximum(peers, 0)[:, :, None], cand[:, None, :]), -1
+        )
+        info, precision = self.pairs.observation(peer_pair, self.month)
         for r in range(peers.shape[1]):
-            peer = peers[:, r]
-            peer_pair = np.where(
-                (peer >= 0)[:, None], self.pairs.find(np.maximum(peer, 0)[:, None], cand), -1
-            )
-            info, precision = self.pairs.observation(peer_pair, self.month)
-            heard_info += w * info
-            heard_precision += w * precision
+            heard_info += w * info[:, r]
+            heard_precision += w * precision[:, r]
         prior = type_prior(self.params["lemon_share"], self.vendors.friction[cand])
         return posterior(prior, screening, own, (heard_info, heard_precision))
 
@@ -777,13 +778,16 @@ class EcosystemModel(mesa.Model):
             vendor = ranked[rows, column]
             order = np.lexsort((precedence[rows], vendor))
             rows, vendor = rows[order], vendor[order]
-            starts = np.flatnonzero(np.concatenate([[True], vendor[1:] != vendor[:-1]]))
+            first = np.empty(len(rows), dtype=bool)  # first row in each vendor's queue
+            first[0] = True
+            np.not_equal(vendor[1:], vendor[:-1], out=first[1:])
             if self.slot_count is not None:
-                queue = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+                position = np.arange(len(rows))
+                queue = position - np.maximum.accumulate(np.where(first, position, 0))
                 taken = queue < free[vendor]
             else:  # shares of different sizes: take the queue while the units fit
                 used = np.cumsum(units[rows])
-                before = np.repeat(used[starts] - units[rows][starts], np.diff(np.append(starts, len(rows))))
+                before = np.maximum.accumulate(np.where(first, used - units[rows], 0))  # ahead of the queue
                 taken = used - before <= free[vendor]
             rows, vendor = rows[taken], vendor[taken]
             free -= np.bincount(vendor, weights=units[rows], minlength=self.places).astype(np.int64)
@@ -989,10 +993,10 @@ class EcosystemModel(mesa.Model):
         pair = c.pair[self._delivery]
         if not len(pair):
             return
-        good_all = np.bincount(pair, weights=~self._failed, minlength=len(pairs))
-        bad_all = np.bincount(pair, weights=self._failed, minlength=len(pairs))
-        rows = np.flatnonzero(good_all + bad_all)
-        good, bad = good_all[rows], bad_all[rows]
+        rows = unique_sorted(pair)  # the ties with deliveries this month
+        tie = np.searchsorted(rows, pair)
+        good = np.bincount(tie, weights=~self._failed, minlength=len(rows))
+        bad = np.bincount(tie, weights=self._failed, minlength=len(rows))
         before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
         pairs.trust[rows] = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
         pairs.trust_month[rows] = self.month
@@ -1111,7 +1115,7 @@ class EcosystemModel(mesa.Model):
             self.market_performance,
         )
         scale = self.core_performance / (self.core_performance[active].mean() if active.any() else 1.0)
-        self.cost += (self.make_cost * ~self.outsourced).sum(axis=1)
+        self.cost += function_sum(self.make_cost * ~self.outsourced)
         self.cost += core_cost(p["base_revenue"], scale, self.core_cost_factor)
         self.revenue = np.where(active, revenue, 0.0)
         self.profit = np.where(active, revenue - self.cost, 0.0)
@@ -1141,7 +1145,7 @@ class EcosystemModel(mesa.Model):
         self.smb_active &= ~exiting
         self.outsourced[exiting] = False
         self.resource_due[exiting] = NEVER
-        self.pairs.retire(exiting[self.pairs.column("smb")])
+        self.pairs.retire_smbs(np.flatnonzero(exiting))
         self.ledger["smb_cash_out"] += np.where(exiting, self.cash, 0.0)
         self.cash = np.where(exiting, 0.0, self.cash)
         for smb in np.flatnonzero(exiting):

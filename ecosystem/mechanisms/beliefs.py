@@ -135,9 +135,13 @@ def decay_factors(rate: float, months):
     """
     months = np.asarray(months)
     table = _POWERS.get(rate)
+    if table is not None:
+        try:
+            return table[months]
+        except IndexError:  # a longer run than the table covers
+            pass
     top = int(months.max()) if months.size else 0
-    if table is None or top >= len(table):
-        table = _POWERS[rate] = rate ** np.arange(max(2 * top, 256) + 1, dtype=float)
+    table = _POWERS[rate] = rate ** np.arange(max(2 * top, 256) + 1, dtype=float)
     return table[months]
 
 

@@ -192,14 +192,15 @@ class ContractBook:
         """Append new active contracts given as equal-length columns; return their indices."""
         n = len(columns["smb"])
         self._reserve(self.size + n)
-        index = np.arange(self.size, self.size + n)
+        new = slice(self.size, self.size + n)  # the appended rows
         for name in _FIELDS:
             if name == "active":
-                self.active[index] = True
+                self.active[new] = True
             elif name in ("strikes", "term_strikes", "holdup"):
-                getattr(self, name)[index] = 0
+                getattr(self, name)[new] = 0
             else:
-                getattr(self, name)[index] = columns[name]
+                getattr(self, name)[new] = columns[name]
+        index = np.arange(self.size, self.size + n)
         self.size += n
         self._active_cache = None
         self.signed_months.append(np.asarray(columns["start"], dtype=np.int64))

@@ -24,6 +24,7 @@ __all__ = [
     "CORE_COST_SPREAD",
     "FUNCTION_WEIGHT",
     "core_cost",
+    "function_sum",
     "function_weights",
     "lost_output_value",
     "monthly_revenue",
@@ -45,6 +46,23 @@ def function_weights(importance):
     return importance / np.maximum(importance.sum(axis=1, keepdims=True), 1e-12)
 
 
+def function_sum(table):
+    """Sum over the functions (columns) of an SMBs x functions table.
+
+    The same sums, added in the same order, as ``table.sum(axis=1)``, column by column: numpy's
+    reduction over a row of six is several times slower than five vector additions.
+
+    >>> function_sum(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).tolist()
+    [6.0, 15.0]
+    """
+    if table.shape[1] < 2:
+        return table.sum(axis=1)
+    total = table[:, 0] + table[:, 1]
+    for column in range(2, table.shape[1]):
+        total += table[:, column]
+    return total
+
+
 def performance(core_performance, weights, function_quality):
     r"""What an SMB offers its customers: :math:`\pi = P\,\big(1 - w + w \textstyle\sum_f \omega_f q_f\big)`.
 
@@ -54,7 +72,7 @@ def performance(core_performance, weights, function_quality):
     >>> float(performance(np.array([1.0]), np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]]))[0])
     0.75
     """
-    quality = (weights * function_quality).sum(axis=1)
+    quality = function_sum(weights * function_quality)
     return core_performance * (1.0 - FUNCTION_WEIGHT + FUNCTION_WEIGHT * quality)
 
 
@@ -81,7 +99,7 @@ def lost_output_value(
     >>> float(lost_output_value(10.0, np.array([1.0]), weights, missing, 0.6, 1.0)[0])
     1.5
     """
-    share = (weights * missing_share).sum(axis=1)
+    share = function_sum(weights * missing_share)
     return base_revenue * core_performance * FUNCTION_WEIGHT * share * reference_quality / market_performance
 
 

@@ -75,10 +75,11 @@ def breach_probability(quality, sla_threshold, noise):
     return ndtr((sla_threshold - np.asarray(quality, dtype=float)) / max(noise, 1e-12))
 
 
-def annuity(patience, months):
+def annuity(patience, months, power=None):
     r"""Present value of one unit a month for ``months`` months: :math:`\sum_{t=1}^{T} \delta^t`.
 
     Without discounting (:math:`\delta = 1`) it is the plain count of months.
+    ``power``, if given, is :math:`\delta^T` computed already (used where :math:`\delta < 1`).
 
     >>> round(float(annuity(0.5, 2)), 3), float(annuity(0.9, 0)), float(annuity(1.0, 24))
     (0.75, 0.0, 24.0)
@@ -87,7 +88,8 @@ def annuity(patience, months):
     months = np.asarray(months, dtype=float)
     flat = patience >= 1.0
     safe = np.where(flat, 0.5, patience)
-    return np.where(flat, months, safe * (1.0 - safe**months) / (1.0 - safe))
+    power = safe**months if power is None else power
+    return np.where(flat, months, safe * (1.0 - power) / (1.0 - safe))
 
 
 def relationship_values(
@@ -115,8 +117,9 @@ def relationship_values(
     if of is not None:
         patience, term_annuity, renewal_discount = patience[of], term_annuity[of], renewal_discount[of]
     new = margin * term_annuity / renewal_discount
-    rest = margin * annuity(patience, months_left)
-    renew = patience**months_left * renewal_belief * clean_chance * new
+    discount = patience**months_left
+    rest = margin * annuity(patience, months_left, discount)
+    renew = discount * renewal_belief * clean_chance * new
     return rest, renew, new
 
 

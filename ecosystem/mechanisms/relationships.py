@@ -86,11 +86,12 @@ class PairBook:
             n = len(new_keys)
             self._reserve(self.size + n)
             new_rows = np.arange(self.size, self.size + n)
+            new = slice(self.size, self.size + n)  # the appended rows
             for name in _FIELDS:
-                getattr(self, name)[new_rows] = 0
-            self.smb[new_rows], self.vendor[new_rows] = np.divmod(new_keys, self.places)
-            self.fired_month[new_rows] = -1
-            self.alive[new_rows] = True
+                getattr(self, name)[new] = 0
+            self.smb[new], self.vendor[new] = np.divmod(new_keys, self.places)
+            self.fired_month[new] = -1
+            self.alive[new] = True
             self.size += n
             self._keys, self._rows = _merge(self._keys, self._rows, new_keys, new_rows)
             rows[missing] = new_rows[np.searchsorted(new_keys, key)]
@@ -144,6 +145,16 @@ class PairBook:
         self.alive[: self.size] &= ~dead
         keep = self.alive[self._rows]
         self._keys, self._rows = self._keys[keep], self._rows[keep]
+
+    def retire_smbs(self, smbs: np.ndarray) -> None:
+        """End all pairs of the given SMBs (they left the market); they are runs of the index."""
+        start, end = self.runs(smbs)
+        lengths = end - start
+        if not lengths.sum():
+            return
+        position = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+        self.alive[self._rows[position]] = False
+        self._keys, self._rows = np.delete(self._keys, position), np.delete(self._rows, position)
 
     def compact(self) -> np.ndarray | None:
         """Drop ended pairs once they are most of the book; return the old-to-new row map (-1: dropped).

@@ -49,8 +49,11 @@ def draw_shortlist(functions, referred, offering, shortlist_size, rng) -> np.nda
     """
     rows = len(functions)
     market = np.full((rows, shortlist_size), -1, dtype=np.int64)
+    by_function = np.argsort(functions, kind="stable")  # the rows of each function, in row order
+    counts = np.bincount(functions, minlength=len(offering))
+    ends = np.cumsum(counts)
     for function, places in enumerate(offering):
-        mine = np.flatnonzero(functions == function)
+        mine = by_function[ends[function] - counts[function] : ends[function]]
         if len(mine) and len(places):
             market[mine] = places[rng.integers(0, len(places), (len(mine), shortlist_size))]
     return np.concatenate([referred, market], axis=1)
@@ -67,9 +70,9 @@ def rank_candidates(vendors: np.ndarray, usable: np.ndarray, value: np.ndarray) 
     >>> rank_candidates(np.array([[3, 5, 3]]), np.ones((1, 3), bool), np.array([[0.2, 0.9, 0.2]])).tolist()
     [[5, 3, -1]]
     """
-    duplicate = np.zeros(vendors.shape, dtype=bool)
-    for j in range(1, vendors.shape[1]):
-        duplicate[:, j] = (vendors[:, j : j + 1] == vendors[:, :j]).any(axis=1)
+    k = vendors.shape[1]
+    earlier = np.tri(k, k, -1, dtype=bool)  # [j, i]: candidate i comes before candidate j
+    duplicate = ((vendors[:, :, None] == vendors[:, None, :]) & earlier).any(axis=2)
     valid = usable & ~duplicate & (vendors >= 0)
     order = np.argsort(-np.where(valid, value, -np.inf), axis=1, kind="stable")
     return np.take_along_axis(np.where(valid, vendors, -1), order, axis=1)
