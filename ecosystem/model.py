@@ -486,19 +486,19 @@ class EcosystemModel(mesa.Model):
             return table.take(due, axis=0).ravel()
 
         bought = rows(self.outsourced)
-        has_contracts = rows(current["filled"]) > 0
+        has_contracts = current["filled"] > 0
         if self.slot_count is not None:
-            share = np.maximum(rows(current["filled"]), 1e-12) / self.slot_count
+            share = np.maximum(current["filled"], 1e-12) / self.slot_count
         else:
-            share = np.maximum(rows(current["share"]), 1e-12)
+            share = np.maximum(current["share"], 1e-12)
         quote, market_quality = self._market_quote(smb, fn)
-        quality = np.where(has_contracts, rows(current["belief"]), market_quality)
+        quality = np.where(has_contracts, current["belief"], market_quality)
         kind = self.contract_kind[smb]
         # the incumbents and the market priced alike: the fee without hold-up (which the rules
         # anticipate from the first renewal on) times the bill expected at the believed quality
-        list_price = np.where(has_contracts, rows(current["market_fee"]) / share, quote)
+        list_price = np.where(has_contracts, current["market_fee"] / share, quote)
         price = list_price * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"])
-        trust = np.where(has_contracts, rows(current["trust"]), 0.0)
+        trust = np.where(has_contracts, current["trust"], 0.0)
         transition = transition_cost(p["switching_cost"], rows(f.inhouse_cost), rows(f.specificity), 1.0)
         screening = (
             self.diligence[smb] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
@@ -549,9 +549,9 @@ class EcosystemModel(mesa.Model):
         self.outsourced[smb, fn] = False
         self.resource_due[smb, fn] = NEVER
         act = c.active_index()
-        rows = np.zeros(self.outsourced.shape, dtype=bool)
-        rows[smb, fn] = True
-        ending = act[rows[c.smb[act], c.function[act]]]
+        rows = np.zeros(self.outsourced.size, dtype=bool)
+        rows[smb * N_FUNCTIONS + fn] = True
+        ending = act[rows[c.smb[act] * N_FUNCTIONS + c.function[act]]]
         self._transfer(c.smb[ending], c.vendor[ending], p["exit_fee_months"] * c.fee[ending])
         self._end(ending, "brought_in_house")
         cost = transition_cost(
@@ -995,8 +995,8 @@ class EcosystemModel(mesa.Model):
             return
         rows = unique_sorted(pair)  # the ties with deliveries this month
         tie = np.searchsorted(rows, pair)
-        good = np.bincount(tie, weights=~self._failed, minlength=len(rows))
-        bad = np.bincount(tie, weights=self._failed, minlength=len(rows))
+        bad = np.bincount(tie[self._failed], minlength=len(rows))
+        good = np.bincount(tie, minlength=len(rows)) - bad
         before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
         pairs.trust[rows] = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
         pairs.trust_month[rows] = self.month
@@ -1367,24 +1367,31 @@ class EcosystemModel(mesa.Model):
         return self._per_row(c.smb[act] * N_FUNCTIONS + c.function[act]).astype(np.int64)
 
     def _current_sourcing(self, smbs: np.ndarray) -> dict[str, np.ndarray]:
-        """Per row of the given SMBs' functions (rows x 6): filled vendor slots, total fee and its
-        market part (without hold-up), and mean own belief about and trust with the row's vendors."""
+        """Per row of the given SMBs' functions, in (SMB, function) order: filled vendor slots,
+        their share, the fee's market part (without hold-up), and the mean own belief about and
+        trust with the row's vendors."""
         c = self.contracts
         act = c.active_index()
-        mine = np.zeros(len(self.cash), dtype=bool)
-        mine[smbs] = True
-        act = act[mine[c.smb[act]]]
-        row = c.smb[act] * N_FUNCTIONS + c.function[act]
-        filled = self._per_row(row)
+        position = np.full(len(self.cash), -1)  # of each SMB among the given ones
+        position[smbs] = np.arange(len(smbs))
+        where = position[c.smb[act]]
+        mine = where >= 0
+        act = act[mine]
+        row = where[mine] * N_FUNCTIONS + c.function[act]
+        rows = len(smbs) * N_FUNCTIONS
+
+        def per_row(weights=None):
+            return np.bincount(row, weights=weights, minlength=rows)
+
+        filled = per_row()
         belief = self._own_belief(c.pair[act], c.vendor[act]).mean
         with np.errstate(invalid="ignore", divide="ignore"):
             return {
-                "filled": filled.astype(np.int64),
-                "share": self._per_row(row, c.share[act]),
-                "fee": self._per_row(row, c.fee[act]),
-                "market_fee": self._per_row(row, c.fee[act] - c.holdup[act]),
-                "belief": self._per_row(row, belief) / filled,
-                "trust": self._per_row(row, self._trust(c.pair[act])) / filled,
+                "filled": filled,
+                "share": per_row(c.share[act]),
+                "market_fee": per_row(c.fee[act] - c.holdup[act]),
+                "belief": per_row(belief) / filled,
+                "trust": per_row(self._trust(c.pair[act])) / filled,
             }
 
     def _trust(self, pair: np.ndarray) -> np.ndarray:
@@ -1405,9 +1412,14 @@ class EcosystemModel(mesa.Model):
         serving = np.zeros(cand.shape, dtype=bool)
         if not len(act):
             return serving
-        key = (c.smb[act] * N_FUNCTIONS + c.function[act]) * self.places + c.vendor[act]
+        row = c.smb[act] * N_FUNCTIONS + c.function[act]
+        sourcing = np.zeros(self.outsourced.size, dtype=bool)
+        sourcing[smb * N_FUNCTIONS + fn] = True
+        mine = sourcing[row]  # only contracts of the rows being sourced can match
+        if not mine.any():
+            return serving
+        key = np.sort(row[mine] * self.places + c.vendor[act][mine])
         probe = ((smb * N_FUNCTIONS + fn)[:, None] * self.places) + cand
-        key = np.sort(key)
         position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
         return key[position] == probe
 

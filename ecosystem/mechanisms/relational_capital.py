@@ -10,6 +10,8 @@ pairs of :class:`ecosystem.mechanisms.relationships.PairBook`.
 
 from __future__ import annotations
 
+from .beliefs import decay_factors
+
 __all__ = ["TRUST_RELIEF", "governance_relief", "update_trust"]
 
 
@@ -19,13 +21,14 @@ def update_trust(trust, good_deliveries, failures, trust_gain, trust_loss):
     .. math:: r' = \big(1 - (1 - r)(1 - g)^{n_{good}}\big)\,(1 - l)^{n_{fail}}
 
     Each good delivery closes a share *g* of the gap to full trust; each failure removes a share
-    *l* of what there is. The closed form keeps trust in [0, 1] for any counts.
+    *l* of what there is. The closed form keeps trust in [0, 1] for any counts (whole numbers:
+    the powers are read from a table, see :func:`~ecosystem.mechanisms.beliefs.decay_factors`).
 
     >>> float(update_trust(0.5, 1, 0, 0.1, 0.3)), float(update_trust(0.5, 0, 1, 0.1, 0.3))
     (0.55, 0.35)
     """
-    built = 1.0 - (1.0 - trust) * (1.0 - trust_gain) ** good_deliveries
-    return built * (1.0 - trust_loss) ** failures
+    built = 1.0 - (1.0 - trust) * decay_factors(1.0 - trust_gain, good_deliveries)
+    return built * decay_factors(1.0 - trust_loss, failures)
 
 
 #: Largest share of governance (transaction and monitoring) costs that full trust saves.
