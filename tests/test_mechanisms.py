@@ -596,6 +596,33 @@ def test_retired_pairs_are_forgotten_and_compaction_remaps_rows():
     assert again[0] == 8 and book.trust[again[0]] == 0
 
 
+def test_retiring_smbs_or_vendors_ends_exactly_their_pairs():
+    rng = np.random.default_rng(4)
+    smb, vendor = rng.integers(0, 30, 200), rng.integers(0, 12, 200)
+
+    def book_with_pairs():
+        book = PairBook(places=12)
+        book.ensure(smb, vendor)
+        book.retire(book.column("smb") % 7 == 0)  # some pairs have ended already
+        return book
+
+    for leaving_smbs in (np.array([3, 8, 9, 21]), np.array([0, 7]), np.array([], dtype=np.int64)):
+        by_runs, by_mask = book_with_pairs(), book_with_pairs()
+        by_runs.retire_smbs(leaving_smbs)
+        by_mask.retire(np.isin(by_mask.column("smb"), leaving_smbs))
+        assert_array_equal(by_runs.column("alive"), by_mask.column("alive"))
+        assert_array_equal(by_runs.find(smb, vendor), by_mask.find(smb, vendor))
+        assert not (by_runs.find(smb, vendor)[np.isin(smb, leaving_smbs)] >= 0).any()
+    leaving = np.zeros(12, dtype=bool)
+    leaving[[2, 5, 11]] = True
+    by_index, by_mask = book_with_pairs(), book_with_pairs()
+    by_index.retire_vendors(leaving)
+    by_mask.retire(leaving[by_mask.column("vendor")])
+    assert_array_equal(by_index.column("alive"), by_mask.column("alive"))
+    assert_array_equal(by_index.find(smb, vendor), by_mask.find(smb, vendor))
+    assert_array_equal(by_index.find(smb, vendor) >= 0, ~leaving[vendor] & (smb % 7 != 0))
+
+
 def test_observations_fade_lazily_and_accumulate():
     book = PairBook(places=4)
     rows = book.ensure(np.array([0, 1]), np.array([2, 3]))

@@ -114,13 +114,16 @@ class PairBook:
     def observation(self, rows: np.ndarray, month: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows' observation statistics faded to ``month`` (zeros for ``rows < 0``)."""
         safe = np.maximum(rows, 0)
-        info, precision = faded(self.obs_info[safe], self.obs_precision[safe], month - self.obs_month[safe])
+        info, precision = self._faded(safe, month)
         known = rows >= 0
         return np.where(known, info, 0.0), np.where(known, precision, 0.0)
 
+    def _faded(self, rows: np.ndarray, month: int) -> tuple[np.ndarray, np.ndarray]:
+        return faded(self.obs_info[rows], self.obs_precision[rows], month - self.obs_month[rows])
+
     def observe(self, rows: np.ndarray, measured: np.ndarray, precision: float, month: int) -> None:
         """Add one month's measured quality per row (rows may repeat: each measurement counts)."""
-        info, prec = self.observation(rows, month)  # repeated rows write the same faded values
+        info, prec = self._faded(rows, month)  # repeated rows write the same faded values
         self.obs_info[rows], self.obs_precision[rows] = info, prec
         self.obs_month[rows] = month
         np.add.at(self.obs_info, rows, measured * precision)
@@ -132,9 +135,12 @@ class PairBook:
         Trust decays by ``decay`` in each month without a delivery on the tie after
         ``trust_month``; the decay is applied when trust is read, so idle ties cost nothing.
         """
-        safe = np.maximum(rows, 0)
+        known = rows >= 0
+        everywhere = known.all()  # pairs of contracts: no masking needed
+        safe = rows if everywhere else np.maximum(rows, 0)
         idle = np.maximum(month - self.trust_month[safe], 0)
-        return np.where(rows >= 0, self.trust[safe] * decay_factors(1.0 - decay, idle), 0.0)
+        trust = self.trust[safe] * decay_factors(1.0 - decay, idle)
+        return trust if everywhere else np.where(known, trust, 0.0)
 
     # --- endings ---------------------------------------------------------------------------------
     def retire(self, dead: np.ndarray) -> None:
@@ -145,6 +151,14 @@ class PairBook:
         self.alive[: self.size] &= ~dead
         keep = self.alive[self._rows]
         self._keys, self._rows = self._keys[keep], self._rows[keep]
+
+    def retire_vendors(self, leaving: np.ndarray) -> None:
+        """End all pairs with the vendors flagged in the boolean array ``leaving`` (over places)."""
+        gone = leaving[self._keys % self.places]  # positions in the index of their pairs
+        if not gone.any():
+            return
+        self.alive[self._rows[gone]] = False
+        self._keys, self._rows = self._keys[~gone], self._rows[~gone]
 
     def retire_smbs(self, smbs: np.ndarray) -> None:
         """End all pairs of the given SMBs (they left the market); they are runs of the index."""
