@@ -29,7 +29,9 @@ one fresh process builds both models (untimed), then steps them in alternating t
 Why pairing: on a shared or virtual machine the host's speed drifts by tens of per cent over
 seconds, so the ratio of two separately timed processes is mostly that drift; interleaving short
 blocks of both models within one process exposes both to the same drift, which cancels in the
-ratio. The median over the processes, with its range, is reported.
+ratio, though not fully: a busy host slows Boltzmann's pure-Python step more than our array code,
+which lifts the ratio in slow processes. The median over the processes, with its range, is
+reported, and the target reads the quietest process (the one where Boltzmann ran fastest).
 
 Why
 ---
@@ -38,8 +40,8 @@ contracts; the point is that this keeps it at least as fast per agent as a minim
 and lets it scale to populations of tens of thousands of firms on a laptop. The targets are:
 
 * speed: our SMB-steps/s at least the Boltzmann agent-steps/s at 2,000 agents in the same
-  process (median same-process ratio >= 1; if it was not measured, the best-of separate-process
-  ratio is used, labelled as such);
+  process (same-process ratio of the quietest process >= 1; if it was not measured, the best-of
+  separate-process ratio is used, labelled as such);
 * scaling: cost per SMB-step at 8,000 SMBs within ``--linearity-tolerance`` (default 1.3x)
   of the cost at 2,000 SMBs, i.e. run time growing linearly in the number of SMBs;
 * memory: a 10,000-SMB, 120-step run peaking under 500 MB RSS (whole process).
@@ -273,6 +275,10 @@ def paired_summary(runs: dict[int, dict[str, Runs]]) -> dict[str, Any] | None:
     if paired is None or not paired.results:
         return None
     ratios = [paired_ratio(r) for r in paired.results]
+    boltzmann_rates = [
+        SPEED_SIZE * sum(r["boltzmann_block_steps"]) / r["boltzmann_step_s"] for r in paired.results
+    ]
+    quietest = max(range(len(ratios)), key=boltzmann_rates.__getitem__)
     return {
         "n": SPEED_SIZE,
         "block": paired.results[0]["block"],
@@ -281,6 +287,9 @@ def paired_summary(runs: dict[int, dict[str, Runs]]) -> dict[str, Any] | None:
         "median": statistics.median(ratios),
         "min": min(ratios),
         "max": max(ratios),
+        "quietest": ratios[quietest],
+        "quietest_process": quietest + 1,
+        "quietest_boltzmann_rate": boltzmann_rates[quietest],
     }
 
 
@@ -409,7 +418,14 @@ def report(runs: dict[int, dict[str, Runs]], steps: int, repeats: int, tolerance
                 f"({res['boltzmann_step_s']:.3f}s) -> {paired_ratio(res):.2f}"
             )
         print("  Both models built untimed in one fresh process, then stepped in alternating timed blocks")
-        print("  (order flipping each pair), so drift of the host's speed hits both alike and cancels.")
+        print(
+            "  (order flipping each pair), so drift of the host's speed hits both alike. It does not cancel"
+        )
+        print("  fully: a busy host slows Boltzmann's pure-Python step more than our array code, which lifts")
+        print(
+            f"  the ratio. The target therefore reads the quietest process (Boltzmann fastest): process "
+            f"{paired['quietest_process']}, {paired['quietest']:.2f}."
+        )
 
     # linearity
     print()
@@ -441,10 +457,11 @@ def report(runs: dict[int, dict[str, Runs]], steps: int, repeats: int, tolerance
     print()
     print("Targets")
     if paired is not None:
-        ratio = paired["median"]
+        ratio = paired["quietest"]
         print(
-            f"  [{verdict(ratio >= 1.0)}] speed ratio >= 1 at {SPEED_SIZE:,} SMBs "
-            f"(same process, median of {paired['processes']}): {ratio:.2f}"
+            f"  [{verdict(ratio >= 1.0)}] speed ratio >= 1 at {SPEED_SIZE:,} SMBs (same process, quietest of "
+            f"{paired['processes']}, Boltzmann at {fmt_rate(paired['quietest_boltzmann_rate'])} "
+            f"agent-steps/s): {ratio:.2f}"
         )
     elif SPEED_SIZE in rates:
         ratio = rates[SPEED_SIZE][0] / rates[SPEED_SIZE][1]
