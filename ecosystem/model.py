@@ -1088,7 +1088,7 @@ class EcosystemModel(mesa.Model):
         self._end(ending, "vendor_exit")
         self._lose_slots(ending)
         vp.alive &= ~leaving
-        self.pairs.retire_vendors(leaving)
+        self.pairs.retire(leaving[self.pairs.column("vendor")])
         self.ledger["vendor_cash_out"] += np.where(leaving, vp.cash, 0.0)
         vp.cash = np.where(leaving, 0.0, vp.cash)
         for place in np.flatnonzero(leaving):

@@ -596,7 +596,7 @@ def test_retired_pairs_are_forgotten_and_compaction_remaps_rows():
     assert again[0] == 8 and book.trust[again[0]] == 0
 
 
-def test_retiring_smbs_or_vendors_ends_exactly_their_pairs():
+def test_retiring_smbs_ends_exactly_their_pairs():
     rng = np.random.default_rng(4)
     smb, vendor = rng.integers(0, 30, 200), rng.integers(0, 12, 200)
 
@@ -613,14 +613,7 @@ def test_retiring_smbs_or_vendors_ends_exactly_their_pairs():
         assert_array_equal(by_runs.column("alive"), by_mask.column("alive"))
         assert_array_equal(by_runs.find(smb, vendor), by_mask.find(smb, vendor))
         assert not (by_runs.find(smb, vendor)[np.isin(smb, leaving_smbs)] >= 0).any()
-    leaving = np.zeros(12, dtype=bool)
-    leaving[[2, 5, 11]] = True
-    by_index, by_mask = book_with_pairs(), book_with_pairs()
-    by_index.retire_vendors(leaving)
-    by_mask.retire(leaving[by_mask.column("vendor")])
-    assert_array_equal(by_index.column("alive"), by_mask.column("alive"))
-    assert_array_equal(by_index.find(smb, vendor), by_mask.find(smb, vendor))
-    assert_array_equal(by_index.find(smb, vendor) >= 0, ~leaving[vendor] & (smb % 7 != 0))
+        assert_array_equal(by_runs.find(smb, vendor) >= 0, ~np.isin(smb, leaving_smbs) & (smb % 7 != 0))
 
 
 def test_observations_fade_lazily_and_accumulate():

@@ -152,14 +152,6 @@ class PairBook:
         keep = self.alive[self._rows]
         self._keys, self._rows = self._keys[keep], self._rows[keep]
 
-    def retire_vendors(self, leaving: np.ndarray) -> None:
-        """End all pairs with the vendors flagged in the boolean array ``leaving`` (over places)."""
-        gone = leaving[self._keys % self.places]  # positions in the index of their pairs
-        if not gone.any():
-            return
-        self.alive[self._rows[gone]] = False
-        self._keys, self._rows = self._keys[~gone], self._rows[~gone]
-
     def retire_smbs(self, smbs: np.ndarray) -> None:
         """End all pairs of the given SMBs (they left the market); they are runs of the index."""
         start, end = self.runs(smbs)
