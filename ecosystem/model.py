@@ -971,13 +971,14 @@ class EcosystemModel(mesa.Model):
         act = self._delivery
         if not len(act):
             return
-        smb, fn, v = c.smb[act], c.function[act], c.vendor[act]
-        hit = self.rng.random(len(act)) < breach_chance(p["breach_rate"], vp.security[v])
-        leak = hit & (self.rng.random(len(act)) < ip_leak_chance(f.specificity[smb, fn]))
-        self._spend(
-            smb[hit], breach_damage(p["breach_cost"], f.specificity[smb[hit], fn[hit]], c.share[act][hit])
-        )
-        np.multiply.at(self.core_performance, smb[leak], 1 - p["ip_leak_loss"])
+        hit = self.rng.random(len(act)) < breach_chance(p["breach_rate"], vp.security[c.vendor[act]])
+        leak_draw = self.rng.random(len(act))  # drawn for every delivery; it matters where a breach hit
+        if hit.any():
+            breached = act[hit]
+            smb, specificity = c.smb[breached], f.specificity[c.smb[breached], c.function[breached]]
+            leak = leak_draw[hit] < ip_leak_chance(specificity)
+            self._spend(smb, breach_damage(p["breach_cost"], specificity, c.share[breached]))
+            np.multiply.at(self.core_performance, smb[leak], 1 - p["ip_leak_loss"])
         self._failed |= hit
         self.flows["breaches"] = int(hit.sum())
 
@@ -1006,12 +1007,12 @@ class EcosystemModel(mesa.Model):
         """Relationships and in-house functions yield innovations that lift core performance."""
         p, c, vp, f = self.params, self.contracts, self.vendors, self.functions
         act = self._delivery
-        smb, fn, v = c.smb[act], c.function[act], c.vendor[act]
+        smb = c.smb[act]
         odds = collaborative_innovation_odds(
             p["innovation_rate"],
             self._trust(c.pair[act]),
-            vp.true_quality[v],
-            f.capability[smb, fn],
+            vp.true_quality[c.vendor[act]],
+            f.capability.ravel()[smb * N_FUNCTIONS + c.function[act]],
             c.share[act],
         )
         joint = smb[self.rng.random(len(act)) < odds]
