@@ -97,6 +97,11 @@ def test_the_speed_target_reads_the_same_process_median_else_says_it_fell_back()
     summary = bm.paired_summary(_runs(2000, 4, paired=True))
     assert summary["median"] == 1.1 and summary["processes"] == 3
     assert summary["quietest_process"] == 2 and summary["quietest"] == 0.9
+    # quietest paired Boltzmann run: 8.9k agent-steps/s, its best separate run 8k: not busy
+    assert "host busy" not in text
+    slow = _runs(2000, 4, paired=True)
+    slow[2000]["boltzmann"].results[0]["step_s"] = 0.5  # its best separate run was twice as fast
+    assert "host busy: Boltzmann ran at 9k agent-steps/s" in _report(slow)
     text = _report(_runs(2000, 4, paired=False))
     assert "[FAIL] speed ratio >= 1 at 2,000 SMBs (separate processes, best of 3 each): 0.50" in text
     assert "Same-process" not in text
