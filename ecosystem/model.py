@@ -551,7 +551,7 @@ class EcosystemModel(mesa.Model):
         act = c.active_index()
         rows = np.zeros(self.outsourced.size, dtype=bool)
         rows[smb * N_FUNCTIONS + fn] = True
-        ending = act[rows[c.smb[act] * N_FUNCTIONS + c.function[act]]]
+        ending = act[rows[self._rows_of(act)]]
         self._transfer(c.smb[ending], c.vendor[ending], p["exit_fee_months"] * c.fee[ending])
         self._end(ending, "brought_in_house")
         cost = transition_cost(
@@ -1265,7 +1265,7 @@ class EcosystemModel(mesa.Model):
         c = self.contracts
         act = c.active_index()
         act = act[~self._fits_policy(act)]
-        return self._per_row(c.smb[act] * N_FUNCTIONS + c.function[act]) > 0
+        return self._per_row(self._rows_of(act)) > 0
 
     def _value_of_quality(self, smb: np.ndarray, fn: np.ndarray) -> np.ndarray:
         """Monthly revenue one unit of delivered quality in a whole function brings the SMB."""
@@ -1363,9 +1363,12 @@ class EcosystemModel(mesa.Model):
 
     def _filled(self) -> np.ndarray:
         """Per row: vendor slots filled by contracts in force."""
+        return self._per_row(self._rows_of(self.contracts.active_index())).astype(np.int64)
+
+    def _rows_of(self, contracts: np.ndarray) -> np.ndarray:
+        """Flat (SMB, function) row index of each given contract, as :meth:`_per_row` takes it."""
         c = self.contracts
-        act = c.active_index()
-        return self._per_row(c.smb[act] * N_FUNCTIONS + c.function[act]).astype(np.int64)
+        return c.smb[contracts] * N_FUNCTIONS + c.function[contracts]
 
     def _current_sourcing(self, smbs: np.ndarray) -> dict[str, np.ndarray]:
         """Per row of the given SMBs' functions, in (SMB, function) order: filled vendor slots,
@@ -1413,14 +1416,14 @@ class EcosystemModel(mesa.Model):
         serving = np.zeros(cand.shape, dtype=bool)
         if not len(act):
             return serving
-        row = c.smb[act] * N_FUNCTIONS + c.function[act]
+        row, wanted = self._rows_of(act), smb * N_FUNCTIONS + fn
         sourcing = np.zeros(self.outsourced.size, dtype=bool)
-        sourcing[smb * N_FUNCTIONS + fn] = True
+        sourcing[wanted] = True
         mine = sourcing[row]  # only contracts of the rows being sourced can match
         if not mine.any():
             return serving
         key = np.sort(row[mine] * self.places + c.vendor[act][mine])
-        probe = ((smb * N_FUNCTIONS + fn)[:, None] * self.places) + cand
+        probe = wanted[:, None] * self.places + cand
         position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
         return key[position] == probe
 

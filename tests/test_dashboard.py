@@ -49,6 +49,7 @@ IMAGES = 1 + len(app.PLOTS)
 #: Milliseconds a step (model, network and every plot re-rendered and sent) may take in the browser
 #: test; generous, because CI machines and shared workstations may be busy with other work.
 STEP_WAIT = 60_000
+WAIT_S = STEP_WAIT / 1000
 
 
 # --- presets and controls against the schema ---------------------------------------------------
@@ -325,14 +326,6 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
-def _until(condition, what: str, deadline_ms: int = STEP_WAIT) -> None:
-    """Poll ``condition`` (it may take a screenshot) until true; fail naming ``what`` at the deadline.
-
-    The page shows the new month's number before it has replaced every view's image, so a view
-    is compared until it changes rather than once."""
-    wait_for(condition, what, deadline_ms / 1000)
-
-
 def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
     from playwright.sync_api import expect
 
@@ -356,7 +349,9 @@ def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
             images = page.locator(".vue-grid-item img")
             expect(images).to_have_count(IMAGES)
             widths = "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
-            _until(lambda: all(w > 100 for w in images.evaluate_all(widths)), "every view to be rendered")
+            wait_for(
+                lambda: all(w > 100 for w in images.evaluate_all(widths)), "every view to render", WAIT_S
+            )
             expect(page.get_by_text("Time: 0.0")).to_be_visible()
             plot_before = images.nth(1).screenshot()
             network_before = images.nth(0).screenshot()
@@ -365,8 +360,11 @@ def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
                 step.click()
                 expect(page.get_by_text(f"Time: {month}.0")).to_be_visible(timeout=STEP_WAIT)
             expect(images).to_have_count(IMAGES)
-            _until(lambda: images.nth(1).screenshot() != plot_before, "the outsourcing plot to change")
-            _until(lambda: images.nth(0).screenshot() != network_before, "the network to change")
+            # the month's number shows before every view's image is replaced: compare until it changes
+            wait_for(
+                lambda: images.nth(1).screenshot() != plot_before, "the outsourcing plot to change", WAIT_S
+            )
+            wait_for(lambda: images.nth(0).screenshot() != network_before, "the network to change", WAIT_S)
 
             page.locator(".v-select").filter(has_text="Scenario").click()
             page.get_by_role("option", name="market for lemons").click()
