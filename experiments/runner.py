@@ -16,7 +16,8 @@ How a sweep ends early:
   after it; runs in flight in worker processes get :data:`GRACE_S` seconds to finish, are written
   and indexed; the others are abandoned (a results file is never half-written), the index is
   closed and :func:`run_sweep` raises :class:`SweepInterrupted`. A run in this process
-  (``workers=1``) and everything after a second signal are abandoned at once.
+  (``workers=1``) and everything after a second signal are abandoned at once; a run written
+  in that instant, too late for its record, is indexed as recovered before the call returns.
 * SIGKILL or any other death of the sweep's process: the worker processes end with it (they
   are tied to it by :func:`ecosystem.interface.lifetime.die_with_parent`); every run already
   indexed has its file.
@@ -471,11 +472,20 @@ def _on_dask(tasks: Iterable[RunTask], client, stop: _StopRequest) -> Iterator[d
 _RECOVERED = {"status": "done", "wall_time_s": None, "error": None, "recovered": True}
 
 
-def _unrecorded(out: Path, finished: list[Run]) -> list[Run]:
-    """The runs of ``finished`` (their files exist) that the index does not list as done."""
+def _unrecorded(out: Path, runs: list[Run]) -> list[Run]:
+    """The runs of ``runs`` whose results file exists but that the index does not list as done."""
     index = storage.read_index(out)
     recorded = set() if index.empty else set(index.loc[index["status"] == "done", "run_id"])
-    return [run for run in finished if run.run_id not in recorded]
+    written = storage.completed_run_ids(out)
+    return [run for run in runs if run.run_id in written and run.run_id not in recorded]
+
+
+def _index_unrecorded(index: storage.IndexWriter, out: Path, runs: list[Run], task) -> int:
+    """Index as recovered the runs of ``runs`` written but not indexed; return how many."""
+    unrecorded = _unrecorded(out, runs)
+    for run in unrecorded:
+        index.append({**_identity(task(run)), **_RECOVERED, "finished": _now()})
+    return len(unrecorded)
 
 
 def _now() -> str:
@@ -631,8 +641,14 @@ def run_sweep(
     runs = build_runs(spec)
     stop = _StopRequest(grace)
     done = failed = skipped = 0
+    factors = tuple(spec.factors)
+
+    def task(run: Run) -> RunTask:
+        return RunTask(run, factors, spec.steps, spec.metrics, spec.record_every, str(out))
+
     client = connect(scheduler) if scheduler is not None else None
     prepared = False  # the folder is this sweep's: its temporary files may be removed
+    todo: list[Run] = []
     try:
         with lifetime.handle_signals(stop):
             _prepare(spec, out, resume, runs, workers, scheduler)
@@ -640,20 +656,14 @@ def run_sweep(
             finished = storage.completed_run_ids(out) if resume else set()
             todo = [run for run in runs if run.run_id not in finished]
             skipped = len(runs) - len(todo)
-            factors = tuple(spec.factors)
-
-            def task(run: Run) -> RunTask:
-                return RunTask(run, factors, spec.steps, spec.metrics, spec.record_every, str(out))
-
-            unrecorded = _unrecorded(out, [run for run in runs if run.run_id in finished])
             tasks = (task(run) for run in todo)
             if client is not None:
                 records = _on_dask(tasks, client, stop)
             else:
                 records = _in_process(tasks, stop) if workers == 1 else _in_pool(tasks, workers, stop)
             with storage.IndexWriter(out) as index, contextlib.closing(records):
-                for run in unrecorded:
-                    index.append({**_identity(task(run)), **_RECOVERED, "finished": _now()})
+                if resume:
+                    _index_unrecorded(index, out, [run for run in runs if run.run_id in finished], task)
                 for record in records:
                     record["finished"] = _now()
                     index.append(record)
@@ -673,6 +683,12 @@ def run_sweep(
             # in flight), so a temporary file still here is a write cut short: remove it.
             with contextlib.suppress(OSError):
                 storage.remove_stale_temporaries(out)
+    if prepared and stop.requested:
+        # Nothing writes runs any more (local workers are killed and reaped), but a run may have
+        # been written between the stop and that end, too late for its record: index it now, as
+        # resuming would, so every results file has its index line.
+        with storage.IndexWriter(out) as index:
+            done += _index_unrecorded(index, out, todo, task)
     summary = SweepSummary(
         done=done,
         failed=failed,
