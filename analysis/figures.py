@@ -45,6 +45,7 @@ from matplotlib.patches import Patch
 
 from ecosystem.mechanisms.contracts import CONTRACT_KINDS
 from ecosystem.mechanisms.decision_rules import DECISION_RULES
+from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
 from ecosystem.mechanisms.shocks import SOURCING_SLOTS
 from ecosystem.parameters import parameter
 from ecosystem.reporters import MODEL_REPORTERS
@@ -103,6 +104,15 @@ METRIC_LABELS = {
     "rehired_fired_vendor": "Fired vendors re-hired (contracts per month)",
     "contracts_ended_early": "Contracts ended before their term (per month)",
     "overbilling": "Overbilling (money units per month)",
+    "share_smbs_outsourcing": "SMBs buying a function (share of SMBs)",
+    "share_smbs_brought_back": "Buyers that back-sourced (share)",
+    "share_smbs_ended_early": "Buyers that ended a contract early (share)",
+    "referred_signing_share": "Referred new contracts (share of signings)",
+    "relationship_failure_share": "Relationships ended within 2 years (share)",
+    **{
+        f"outsourcing_share_{f}": f"SMBs buying {f.replace('_', ' ')} (share of SMBs)"
+        for f in BUSINESS_FUNCTIONS
+    },
     **{f"share_rule_{rule}": f"SMBs deciding by the {rule} rule (share of SMBs)" for rule in DECISION_RULES},
     **{
         f"share_contract_{kind}": f"SMBs on {kind.replace('_', ' ')} contracts (share of SMBs)"

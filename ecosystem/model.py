@@ -159,6 +159,11 @@ class EcosystemModel(mesa.Model):
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
         self.smb_active = np.ones(n, dtype=bool)
         self.cohort = np.ones(n, dtype=bool)  # SMBs of the initial population, for survival
+        # each SMB's outsourcing history, as surveys ask it: has it ever bought a function, brought
+        # one back in-house, ended a contract before its term? (the empirical targets, 3.3)
+        self.ever_bought = np.zeros(n, dtype=bool)
+        self.ever_brought_back = np.zeros(n, dtype=bool)
+        self.ever_ended_early = np.zeros(n, dtype=bool)
         self.cash = np.full(n, p["initial_cash"])
         self.negative_months = np.zeros(n, dtype=np.int64)
         self.core_performance = np.ones(n)
@@ -278,10 +283,7 @@ class EcosystemModel(mesa.Model):
         self.source_vendors()
         c = self.contracts
         act = c.active_index()
-        age = self.rng.integers(0, self.params["contract_duration"], len(act))
-        c.start[act] -= age
-        c.end[act] -= age
-        c.signed_months[:] = [c.start[act].copy()]
+        c.backdate(act, self.rng.integers(0, self.params["contract_duration"], len(act)))
 
     # ------------------------------------------------------------------ the monthly process
     def step(self) -> None:
@@ -341,6 +343,7 @@ class EcosystemModel(mesa.Model):
             holdup_transfer=0.0,
             signings=0,
             lemon_signings=0,
+            referred_signings=0,
             rehired_fired_vendor=0,
             ended_early=0,
             overbilling=0.0,
@@ -548,6 +551,7 @@ class EcosystemModel(mesa.Model):
         c, p = self.contracts, self.params
         self.outsourced[smb, fn] = False
         self.resource_due[smb, fn] = NEVER
+        self.ever_brought_back[smb[self.ever_bought[smb]]] = True  # not a row that never found a vendor
         act = c.active_index()
         rows = np.zeros(self.outsourced.size, dtype=bool)
         rows[smb * N_FUNCTIONS + fn] = True
@@ -840,6 +844,8 @@ class EcosystemModel(mesa.Model):
         vp.referred_signings += np.bincount(v, weights=was_referred, minlength=self.places).astype(np.int64)
         self.flows["signings"] += len(s)
         self.flows["lemon_signings"] += int(vp.is_lemon[v].sum())
+        self.flows["referred_signings"] += int(was_referred.sum())
+        self.ever_bought[s] = True
         cost = transition_cost(
             p["switching_cost"],
             self.functions.inhouse_cost[s, j],
@@ -1171,6 +1177,8 @@ class EcosystemModel(mesa.Model):
         self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, k)
         self.smb_active[entering] = True
         self.cohort[entering] = False
+        for history in (self.ever_bought, self.ever_brought_back, self.ever_ended_early):
+            history[entering] = False
         self.profit[entering] = 0.0  # this month's accounts were the exited SMB's
         self.revenue[entering] = 0.0
         self.cash[entering] = p["initial_cash"]
@@ -1340,7 +1348,10 @@ class EcosystemModel(mesa.Model):
         """End contracts for ``reason``, counting those ended before their term."""
         c = self.contracts
         contracts = contracts[c.active[contracts]]
-        self.flows["ended_early"] += int((c.end[contracts] > self.month).sum())
+        early = contracts[c.end[contracts] > self.month]
+        self.flows["ended_early"] += len(early)
+        if reason in ("poor_performance", "brought_in_house"):  # the SMB's own decision
+            self.ever_ended_early[c.smb[early]] = True
         c.terminate(contracts, self.month, reason)
 
     def _ban(self, pair: np.ndarray) -> None:

@@ -8,7 +8,10 @@ The strategy reporters are made from the registries, one per decision rule
 (:data:`~ecosystem.mechanisms.decision_rules.DECISION_RULES`), contract type and sourcing policy:
 ``share_rule_tce``, ``mean_profit_rule_tce``, ``survival_rule_tce``, ``share_contract_fixed_price``,
 ``share_sourcing_dual`` and so on, so that a new rule gets its reporters without an edit here. The
-``focal_*`` reporters follow the focal firm (NaN in a model without one, and after it exits).
+``outsourcing_share_<function>`` reporters (one per business function) and the survey measures
+(``share_smbs_outsourcing``, ``relationship_failure_share``...) feed the empirical targets of
+``smb-eco validate``. The ``focal_*`` reporters follow the focal firm (NaN in a model without
+one, and after it exits).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ import numpy as np
 from .agents import SMB, Vendor
 from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.decision_rules import DECISION_RULES
+from .mechanisms.functions import BUSINESS_FUNCTIONS
 from .mechanisms.relationships import unique_sorted
 from .mechanisms.shocks import SOURCING_SLOTS
 
 if TYPE_CHECKING:
     from .model import EcosystemModel
 
-__all__ = ["AGENT_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS"]
+__all__ = ["AGENT_REPORTERS", "FUNCTION_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS"]
 
 
 def _shared(model: EcosystemModel, key: str, compute):
@@ -45,10 +49,15 @@ def _active(model: EcosystemModel) -> np.ndarray:
     return _shared(model, "active", lambda m: np.flatnonzero(m.smb_active))
 
 
+def _bought(model: EcosystemModel) -> np.ndarray:
+    """The active SMBs' rows of ``outsourced`` (SMB × function)."""
+    return _shared(model, "bought", lambda m: m.outsourced.take(_active(m), axis=0))
+
+
 def outsourcing_share(model: EcosystemModel) -> float:
     """Share of the active SMBs' functions that are bought rather than made."""
-    active = _active(model)
-    return float(model.outsourced.take(active, axis=0).mean()) if len(active) else float("nan")
+    bought = _bought(model)
+    return float(bought.mean()) if len(bought) else float("nan")
 
 
 def active_contracts(model: EcosystemModel) -> int:
@@ -203,6 +212,44 @@ def contracts_ended_early(model: EcosystemModel) -> int:
     return int(model.flows["ended_early"])
 
 
+# --- what outsourcing surveys ask (the empirical targets, docs/validation.md) ------------------------
+def share_smbs_outsourcing(model: EcosystemModel) -> float:
+    """Share of the active SMBs that buy at least one function."""
+    bought = _bought(model)
+    return float(bought.any(axis=1).mean()) if len(bought) else float("nan")
+
+
+def _ever(model: EcosystemModel, history: np.ndarray) -> float:
+    """Share of the active SMBs that have ever bought a function whose ``history`` flag is set."""
+    buyers = _shared(model, "ever_bought", lambda m: np.flatnonzero(m.smb_active & m.ever_bought))
+    return float(history.take(buyers).mean()) if len(buyers) else float("nan")
+
+
+def share_smbs_brought_back(model: EcosystemModel) -> float:
+    """Share of the active SMBs that have ever bought a function which have brought one back
+    in-house since they entered."""
+    return _ever(model, model.ever_brought_back)
+
+
+def share_smbs_ended_early(model: EcosystemModel) -> float:
+    """Share of the active SMBs that have ever bought a function which have ended a contract
+    before its term since they entered (for poor performance or to bring the function back)."""
+    return _ever(model, model.ever_ended_early)
+
+
+def referred_signing_share(model: EcosystemModel) -> float:
+    """Share of this month's new contracts signed with a vendor a peer referred; NaN without
+    signings."""
+    signings = model.flows["signings"]
+    return model.flows["referred_signings"] / signings if signings else float("nan")
+
+
+def relationship_failure_share(model: EcosystemModel) -> float:
+    """Share of the relationships begun 24 to 35 months ago that ended, for any reason, within
+    24 months of their start (the surveys' failed relationships); NaN before month 24."""
+    return model.contracts.recent_failure_share(model.month)
+
+
 def overbilling(model: EcosystemModel) -> float:
     """Money paid this month for hours time-and-materials vendors billed but did not work."""
     return float(model.flows["overbilling"])
@@ -266,6 +313,14 @@ def _mean_lever(lever: str):
     return mean
 
 
+def _function_share(j: int):
+    def share(model: EcosystemModel) -> float:
+        bought = _bought(model)
+        return float(bought[:, j].mean()) if len(bought) else float("nan")
+
+    return share
+
+
 def _strategy_reporters() -> dict:
     reporters = {}
     for code, rule in enumerate(DECISION_RULES):
@@ -311,6 +366,16 @@ def _strategy_reporters() -> dict:
 
 #: Reporters of the population's strategies, derived from the registries.
 STRATEGY_REPORTERS = _strategy_reporters()
+
+#: Per business function, the share of the SMBs in business that buy it (``outsourcing_share_it``...).
+FUNCTION_REPORTERS = {
+    f"outsourcing_share_{function}": _reporter(
+        f"outsourcing_share_{function}",
+        f"Share of the SMBs in business that buy their {function} function.",
+        _function_share(j),
+    )
+    for j, function in enumerate(BUSINESS_FUNCTIONS)
+}
 
 
 # --- the focal firm -----------------------------------------------------------------------------
@@ -382,6 +447,12 @@ MODEL_REPORTERS = {
         rehired_fired_vendor,
         contracts_ended_early,
         overbilling,
+        share_smbs_outsourcing,
+        share_smbs_brought_back,
+        share_smbs_ended_early,
+        referred_signing_share,
+        relationship_failure_share,
+        *FUNCTION_REPORTERS.values(),
         *STRATEGY_REPORTERS.values(),
         focal_profit,
         focal_cash,

@@ -86,6 +86,8 @@ SUMMARY = (
 DEMO_EXPERIMENT = "agency_moral_hazard"
 DEMO_CHANGES = {"fixed": {"n_smbs": 100, "n_vendors": 30}, "replications": 3, "steps": 60}
 DEMO_WORKERS = max(1, min(2, os.cpu_count() or 1))
+#: Replications of ``smb-eco validate`` (analysis.validation.DEFAULT_REPLICATIONS, without importing it).
+VALIDATION_REPLICATIONS = 10
 
 
 class UsageError(Exception):
@@ -165,6 +167,35 @@ def _build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=DEMO_WORKERS, help=f"local worker processes (default {DEMO_WORKERS})"
     )
 
+    validate = commands.add_parser(
+        "validate", help="measure the model against empirical targets (defaults, or a config)"
+    )
+    validate.add_argument("--config", type=Path, help="YAML file mapping parameter names to values")
+    validate.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter (repeatable)",
+    )
+    validate.add_argument(
+        "--replications",
+        type=int,
+        default=VALIDATION_REPLICATIONS,
+        help=f"runs of the setting, each with its own seed (default {VALIDATION_REPLICATIONS})",
+    )
+    validate.add_argument(
+        "--targets", type=Path, help="a targets YAML file (default: the built-in outsourcing facts)"
+    )
+    validate.add_argument(
+        "--out", type=Path, help="new folder for the report (default runs/validation, numbered if taken)"
+    )
+    validate.add_argument(
+        "--workers", type=int, default=DEMO_WORKERS, help=f"local worker processes (default {DEMO_WORKERS})"
+    )
+    validate.set_defaults(focal=[])
+
     dashboard = commands.add_parser("dashboard", help="serve the interactive classroom dashboard")
     dashboard.add_argument("--port", type=int, default=DASHBOARD_PORT, help=f"default {DASHBOARD_PORT}")
     dashboard.add_argument("--host", default=DASHBOARD_HOST, help=f"default {DASHBOARD_HOST} (this machine)")
@@ -190,12 +221,30 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 def _resolve_run(args: argparse.Namespace) -> tuple[dict[str, Any], int, int, Path]:
     """Parameters, steps, seed and output folder from the config, --set and flags, all checked."""
+    values, steps, seed = _settings(args)
+    steps = next(x for x in (args.steps, steps, DEFAULT_STEPS) if x is not None)
+    seed = next(x for x in (args.seed, seed, DEFAULT_SEED) if x is not None)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise UsageError(f"steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
+    params = validate_parameters(values)
+    if args.out is None:
+        return params, steps, seed, _fresh_folder(Path("runs") / f"seed-{seed}-{steps}m")
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise UsageError(f"--out {args.out} already holds results; choose a new folder")
+    return params, steps, seed, args.out
+
+
+def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], Any, Any]:
+    """The parameter values given by --config, --set and --focal (checked), and the config's
+    ``steps`` and ``seed`` (None where it has none)."""
     values: dict[str, Any] = {}
-    steps, seed = DEFAULT_STEPS, DEFAULT_SEED
+    steps = seed = None
     if args.config is not None:
         config = _read_config(args.config)
-        steps = config.pop("steps", steps)
-        seed = config.pop("seed", seed)
+        steps = config.pop("steps", None)
+        seed = config.pop("seed", None)
         try:
             focal = validate_focal(config.pop("focal", None)) or {}
             config.update({FOCAL_PREFIX + field: value for field, value in focal.items()})
@@ -219,18 +268,11 @@ def _resolve_run(args: argparse.Namespace) -> tuple[dict[str, Any], int, int, Pa
             values.update({FOCAL_PREFIX + k: v for k, v in validate_focal({field.strip(): text}).items()})
         except ValueError as error:
             raise UsageError(f"--focal {setting}: {error}") from None
-    steps = args.steps if args.steps is not None else steps
-    seed = args.seed if args.seed is not None else seed
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise UsageError(f"steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
-    params = validate_parameters(values)
-    if args.out is None:
-        return params, steps, seed, _fresh_folder(Path("runs") / f"seed-{seed}-{steps}m")
-    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
-        raise UsageError(f"--out {args.out} already holds results; choose a new folder")
-    return params, steps, seed, args.out
+    try:
+        validate_parameters(values)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return values, steps, seed
 
 
 def _fresh_folder(base: Path) -> Path:
@@ -516,6 +558,65 @@ def _demo(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.validation import validate
+    from experiments.storage import StorageError
+    from experiments.targets import BUILTIN_TARGETS, TargetError, load_targets
+
+    values, steps, seed = _settings(args)
+    try:
+        targets = load_targets(args.targets if args.targets is not None else BUILTIN_TARGETS)
+    except TargetError as error:
+        raise UsageError(str(error)) from None
+    if args.replications < 2:
+        raise UsageError(f"--replications must be at least 2 (for an interval), got {args.replications}")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if args.out is not None and args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise UsageError(f"--out {args.out} already holds files; choose a new folder")
+    out = args.out if args.out is not None else _fresh_folder(Path("runs") / "validation")
+    if steps is not None or seed is not None:
+        print(
+            f"Note: the config's steps and seed are not used: the targets file sets the months "
+            f"({targets.steps}) and each replication has its own seed."
+        )
+    print(
+        f"Validation: {len(targets.targets)} targets of {targets.name}, {args.replications} replications "
+        f"of {targets.steps} months into {out}/ ...",
+        flush=True,
+    )
+    try:
+        result = validate(out, values, targets=targets, replications=args.replications, workers=args.workers)
+    except StorageError as error:
+        sys.stderr.write(f"smb-eco validate: error: {error}; free some space (or choose another --out)\n")
+        return 1
+    print(_validation_summary(result))
+    return 0
+
+
+def _validation_summary(result) -> str:
+    table = result.table
+    width = max(len("target"), *(len(t) for t in table["target"]))
+    lines = [
+        "",
+        f"{'target':{width}}  {'empirical (range)':>20}  {'simulated mean [95% CI]':>27}  "
+        "verdict   runs inside",
+    ]
+    for row in table.itertuples(index=False):
+        empirical = f"{row.empirical:.2f} ({row.low:.2f}-{row.high:.2f})"
+        simulated = f"{_cell(row.mean)} [{_cell(row.ci_low)}, {_cell(row.ci_high)}]"
+        verdict = "inside" if row.inside else "outside"
+        inside = _cell(row.runs_inside)
+        lines.append(f"{row.target:{width}}  {empirical:>20}  {simulated:>27}  {verdict:8}  {inside:>11}")
+    lines += [
+        "",
+        f"{result.inside} of {len(table)} targets inside their empirical range.",
+        f"Report: {result.report} (figures in {result.report.parent / 'figures'}/, runs in "
+        f"{result.report.parent / 'sweep'}/).",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``smb-eco`` and ``python -m ecosystem``; returns the exit status.
 
@@ -549,6 +650,8 @@ def _command(args: argparse.Namespace, argv: list[str]) -> int:
         return _analyze(args)
     if args.command == "demo":
         return _demo(args)
+    if args.command == "validate":
+        return _validate(args)
     if args.command == "dashboard":
         return serve_dashboard(args.host, args.port)
     print(schema_table(markdown=True) if args.markdown else _params_text())

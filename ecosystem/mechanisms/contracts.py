@@ -28,6 +28,7 @@ __all__ = [
     "CONTRACT_KINDS",
     "CONTRACT_TERMS",
     "ENDINGS",
+    "FAILURE_HORIZON",
     "ContractBook",
     "ContractTerms",
     "expected_bill_factor",
@@ -69,6 +70,9 @@ CONTRACT_KINDS: tuple[str, ...] = tuple(CONTRACT_TERMS)
 BILL_FLOOR = 0.3
 #: Why a contract ended (its ``reason`` in the log indexes this tuple).
 ENDINGS: tuple[str, ...] = ("not_renewed", "poor_performance", "vendor_exit", "brought_in_house", "smb_exit")
+#: Months within which an ended relationship counts as failed (the surveys' two years,
+#: Dun & Bradstreet 2000); :meth:`ContractBook.recent_failure_share` reads it each month.
+FAILURE_HORIZON = 24
 
 
 _TERM_TABLE = {
@@ -184,6 +188,9 @@ class ContractBook:
         self.log_term_end: list[np.ndarray] = []
         self.log_reason: list[np.ndarray] = []
         self.signed_months: list[np.ndarray] = []
+        # per start month: relationships begun, and those of them ended within FAILURE_HORIZON
+        self.begun_by_month = np.zeros(0, dtype=np.int64)
+        self.failed_by_month = np.zeros(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return self.size
@@ -203,7 +210,9 @@ class ContractBook:
         index = np.arange(self.size, self.size + n)
         self.size += n
         self._active_cache = None
-        self.signed_months.append(np.asarray(columns["start"], dtype=np.int64))
+        started = np.asarray(columns["start"], dtype=np.int64)
+        self.signed_months.append(started)
+        self._count_by_month("begun_by_month", started)
         return index
 
     def active_index(self) -> np.ndarray:
@@ -225,6 +234,49 @@ class ContractBook:
         self.log_ended.append(np.full(len(index), month, dtype=np.int64))
         self.log_term_end.append(self.end[index].copy())
         self.log_reason.append(np.full(len(index), ENDINGS.index(reason), dtype=np.int64))
+        started = self.start[index]
+        self._count_by_month("failed_by_month", started[month - started < FAILURE_HORIZON])
+
+    def backdate(self, index: np.ndarray, age: np.ndarray) -> None:
+        """Move the given contracts, the only ones signed so far, ``age`` months into the past
+        (the arrangements in place when a run begins)."""
+        self.start[index] -= age
+        self.end[index] -= age
+        self.signed_months[:] = [self.start[index].copy()]
+        self.begun_by_month = np.zeros(0, dtype=np.int64)
+        self._count_by_month("begun_by_month", self.start[index])
+
+    def _count_by_month(self, name: str, months: np.ndarray) -> None:
+        """Add ``months`` to the per-month counts ``name``; months before the run (< 0) are left
+        out, as their relationships' earlier endings were never seen."""
+        months = months[months >= 0]
+        if not len(months):
+            return
+        counts = np.bincount(months)
+        table = getattr(self, name)
+        if len(counts) > len(table):
+            table = np.concatenate([table, np.zeros(len(counts) - len(table), dtype=np.int64)])
+            setattr(self, name, table)
+        table[: len(counts)] += counts
+
+    def recent_failure_share(self, month: int, window: int = 12) -> float:
+        """Share of the relationships begun in the ``window`` months that ended
+        :data:`FAILURE_HORIZON` months before ``month`` which ended (any reason) within that
+        horizon of their start: the survey measure of failed relationships, on the latest
+        cohorts whose outcome is known. NaN before any such relationship.
+
+        >>> book = ContractBook()
+        >>> _ = book.sign(**{k: np.zeros(2, dtype=t) for k, t in _FIELDS.items()})
+        >>> book.terminate(np.array([0]), 10, "poor_performance")
+        >>> book.recent_failure_share(FAILURE_HORIZON), book.recent_failure_share(FAILURE_HORIZON - 1)
+        (0.5, nan)
+        """
+        last = month - FAILURE_HORIZON  # the latest start month whose horizon has passed
+        first = max(last - window + 1, 0)
+        begun = int(self.begun_by_month[first : last + 1].sum()) if last >= 0 else 0
+        if not begun:
+            return float("nan")
+        return float(self.failed_by_month[first : last + 1].sum() / begun)
 
     def endings(self) -> dict[str, np.ndarray]:
         """Every ended relationship: ``start``, ``ended``, ``term_end`` (months) and ``reason`` (code)."""
