@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 from helpers import run_model
 
@@ -15,3 +21,58 @@ def small_model() -> EcosystemModel:
     Module-scoped: tests must only read it.
     """
     return run_model(24, 7, n_smbs=60, n_vendors=12)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real Dask scheduler and two single-thread worker processes on 127.0.0.1; its address.
+
+    Module-scoped, so that no cluster process outlives the module that uses it (other modules
+    check that sweeps leave no child process behind).
+    """
+    from distributed import Client
+
+    tmp_path = tmp_path_factory.mktemp("dask")
+    env = {
+        **os.environ,
+        "DASK_DISTRIBUTED__DIAGNOSTICS__NVML": "False",
+        "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
+        "DASK_LOGGING__DISTRIBUTED": "error",
+    }
+    scheduler_file = tmp_path / "scheduler.json"
+    common = {"cwd": tmp_path, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0"]
+            + ["--no-dashboard", "--scheduler-file", str(scheduler_file)],
+            **common,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for number in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
+                    + ["--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{number}"]
+                    + ["--local-directory", str(tmp_path / f"w{number}")],
+                    **common,
+                )
+            )
+        with Client(address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=60)
+            assert len(client.nthreads()) == 2
+        yield address
+    finally:
+        for process in processes[1:]:  # workers hold no state worth a graceful shutdown
+            process.kill()
+        processes[0].terminate()
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

@@ -5,12 +5,9 @@ processes. Stopped sweeps (signals, a killed parent, a full disk) are in test_st
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
@@ -190,57 +187,6 @@ def test_cli_experiments_lists_every_built_in_with_its_hypothesis(capsys):
 # --- Dask ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory):
-    """A real Dask scheduler and two single-thread worker processes on 127.0.0.1; its address."""
-    from distributed import Client
-
-    tmp_path = tmp_path_factory.mktemp("dask")
-    env = {
-        **os.environ,
-        "DASK_DISTRIBUTED__DIAGNOSTICS__NVML": "False",
-        "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
-        "DASK_LOGGING__DISTRIBUTED": "error",
-    }
-    scheduler_file = tmp_path / "scheduler.json"
-    common = {"cwd": tmp_path, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0"]
-            + ["--no-dashboard", "--scheduler-file", str(scheduler_file)],
-            **common,
-        )
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        address = json.loads(scheduler_file.read_text())["address"]
-        for number in range(2):
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1"]
-                    + ["--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{number}"]
-                    + ["--local-directory", str(tmp_path / f"w{number}")],
-                    **common,
-                )
-            )
-        with Client(address, timeout=30, set_as_default=False) as client:
-            client.wait_for_workers(2, timeout=60)
-            assert len(client.nthreads()) == 2
-        yield address
-    finally:
-        for process in processes[1:]:  # workers hold no state worth a graceful shutdown
-            process.kill()
-        processes[0].terminate()
-        for process in reversed(processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
 def test_a_dask_cluster_gives_the_same_results_as_local_processes(tmp_path, dask_cluster):
     spec = spec_from_dict(spec_data(factors=WITH_FAILURE, replications=3, record_every=2))
     local_one = runner.run_sweep(spec, tmp_path / "one", workers=1)
@@ -293,3 +239,35 @@ def test_a_dask_sweep_stopped_by_sigterm_resumes_to_the_local_result(tmp_path, d
     assert (resumed.done, resumed.skipped) == (summary.total - len(seen), len(seen))
     runner.run_sweep(spec, tmp_path / "local")
     assert_same_results(results_by_file(tmp_path / "local"), results_by_file(tmp_path / "dask"))
+
+
+def test_a_calibration_runs_on_the_dask_cluster_that_sweeps_use(tmp_path, dask_cluster):
+    import pyabc
+    from test_calibration import MARKET, targets_file
+
+    from analysis.calibration import Simulator, calibrate
+    from experiments.targets import load_targets
+
+    targets = load_targets(targets_file(tmp_path, 1.0, 0.8, 1.2))
+    result = calibrate(
+        targets,
+        {"vendor_failure_rate": (0.005, 0.08)},
+        tmp_path / "out",
+        fixed=MARKET,
+        population=4,
+        generations=1,
+        scheduler=dask_cluster,
+        seed=2,
+        predictive_runs=2,
+    )
+    assert len(result.posterior) == 4 and "Dask cluster at tcp://127.0.0.1" in result.report.read_text()
+    # every accepted particle's statistics, simulated on the cluster, are those this process
+    # computes for its parameters: the simulations are functions of their parameters and the seed
+    history = pyabc.History(f"sqlite:///{tmp_path / 'out' / 'calibration.db'}")
+    particles, _ = history.get_distribution(m=0, t=0)
+    _, stats = history.get_weighted_sum_stats_for_model(m=0, t=0)
+    simulator = Simulator(targets, MARKET, seed=2)
+    simulated = sorted(s["failures"] for s in stats)
+    assert simulated == sorted(
+        simulator({"vendor_failure_rate": v})["failures"] for v in particles["vendor_failure_rate"]
+    )

@@ -196,6 +196,49 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(focal=[])
 
+    calibrate = commands.add_parser(
+        "calibrate", help="estimate parameters from empirical targets by ABC-SMC (pyabc)"
+    )
+    calibrate.add_argument(
+        "targets", metavar="TARGETS", help="a targets YAML file, or outsourcing_facts (the built-in one)"
+    )
+    calibrate.add_argument(
+        "--params",
+        dest="bounds",
+        action="append",
+        default=[],
+        metavar="NAME=LOW:HIGH",
+        help="a numeric parameter to estimate, with its uniform prior (repeatable)",
+    )
+    calibrate.add_argument("--config", type=Path, help="YAML file of the parameters held fixed")
+    calibrate.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="hold a parameter fixed",
+    )
+    calibrate.add_argument(
+        "--population", type=int, default=100, help="particles per generation (default 100)"
+    )
+    calibrate.add_argument("--generations", type=int, default=5, help="ABC-SMC generations (default 5)")
+    calibrate.add_argument(
+        "--replications", type=int, default=1, help="runs averaged per particle (default 1)"
+    )
+    calibrate.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    calibrate.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://HOST:8786")
+    calibrate.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
+    calibrate.add_argument(
+        "--out",
+        type=Path,
+        help="new folder for the calibration (default runs/calibration, numbered if taken)",
+    )
+    calibrate.add_argument(
+        "--resume", action="store_true", help="continue the calibration in --out up to --generations"
+    )
+    calibrate.set_defaults(focal=[])
+
     dashboard = commands.add_parser("dashboard", help="serve the interactive classroom dashboard")
     dashboard.add_argument("--port", type=int, default=DASHBOARD_PORT, help=f"default {DASHBOARD_PORT}")
     dashboard.add_argument("--host", default=DASHBOARD_HOST, help=f"default {DASHBOARD_HOST} (this machine)")
@@ -561,13 +604,10 @@ def _demo(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from analysis.validation import validate
     from experiments.storage import StorageError
-    from experiments.targets import BUILTIN_TARGETS, TargetError, load_targets
+    from experiments.targets import BUILTIN_TARGETS
 
     values, steps, seed = _settings(args)
-    try:
-        targets = load_targets(args.targets if args.targets is not None else BUILTIN_TARGETS)
-    except TargetError as error:
-        raise UsageError(str(error)) from None
+    targets = _targets_file(str(args.targets) if args.targets is not None else str(BUILTIN_TARGETS))
     if args.replications < 2:
         raise UsageError(f"--replications must be at least 2 (for an interval), got {args.replications}")
     if args.workers < 1:
@@ -591,6 +631,79 @@ def _validate(args: argparse.Namespace) -> int:
         sys.stderr.write(f"smb-eco validate: error: {error}; free some space (or choose another --out)\n")
         return 1
     print(_validation_summary(result))
+    return 0
+
+
+def _targets_file(text: str):
+    """A targets file by path, or a built-in one by name (``outsourcing_facts``)."""
+    from experiments.targets import BUILTIN_TARGETS, TargetError, load_targets
+
+    path = BUILTIN_TARGETS.with_name(f"{text}.yaml") if text == BUILTIN_TARGETS.stem else Path(text)
+    try:
+        return load_targets(path)
+    except TargetError as error:
+        raise UsageError(str(error)) from None
+
+
+def _calibrate(args: argparse.Namespace, argv: list[str]) -> int:
+    from analysis.calibration import CalibrationError, calibrate, parse_bounds
+    from experiments.storage import StorageError
+
+    targets = _targets_file(args.targets)
+    try:
+        bounds = parse_bounds(args.bounds)
+    except CalibrationError as error:
+        raise UsageError(str(error)) from None
+    fixed, _, _ = _settings(args)
+    if args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out, the folder of the calibration to continue")
+    out = args.out if args.out is not None else _fresh_folder(Path("runs") / "calibration")
+    where = f"the Dask cluster at {args.scheduler}" if args.scheduler else f"{args.workers} process(es)"
+    print(
+        f"Calibration: {', '.join(bounds)} on {len(targets.targets)} targets of {targets.name}; "
+        f"{args.generations} generations of {args.population} particles on {where}, into {out}/ ...",
+        flush=True,
+    )
+    try:
+        result = calibrate(
+            targets,
+            bounds,
+            out,
+            fixed=fixed,
+            population=args.population,
+            generations=args.generations,
+            replications=args.replications,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            seed=args.seed,
+            resume=args.resume,
+            command=shlex.join(["smb-eco", *argv]),
+        )
+    except CalibrationError as error:
+        raise UsageError(str(error)) from None
+    except (StorageError, OSError) as error:
+        sys.stderr.write(f"smb-eco calibrate: error: {' '.join(str(error).split())}\n")
+        return 1
+    lines = ["", "Posterior (mean, 90 % credible interval):"]
+    for row in result.summary.itertuples(index=False):
+        lines.append(f"  {row.parameter:28} {row.mean:10.4g}  [{row.q05:.4g}, {row.q95:.4g}]")
+    lines += ["", "Posterior predictive check (runs at posterior draws):"]
+    for row in result.predictive.itertuples(index=False):
+        verdict = "inside" if row.mean_inside else "outside"
+        lines.append(
+            f"  {row.target:28} mean {_cell(row.mean)} in 90 % [{_cell(row.q05)}, {_cell(row.q95)}], "
+            f"empirical {row.low:.2f}-{row.high:.2f}: {verdict}"
+        )
+    lines += [
+        "",
+        f"Report: {result.report}; posterior means as a config: "
+        f"{result.report.parent / 'posterior_mean.yaml'}",
+    ]
+    print("\n".join(lines))
     return 0
 
 
@@ -652,6 +765,8 @@ def _command(args: argparse.Namespace, argv: list[str]) -> int:
         return _demo(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "calibrate":
+        return _calibrate(args, argv)
     if args.command == "dashboard":
         return serve_dashboard(args.host, args.port)
     print(schema_table(markdown=True) if args.markdown else _params_text())
