@@ -155,6 +155,7 @@ class EcosystemModel(mesa.Model):
         )
         self._assign_strategies(market)
         self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, n)
+        self.smb_size = self._draw_sizes(n)
         self.outsourced = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
         self.smb_active = np.ones(n, dtype=bool)
@@ -530,6 +531,7 @@ class EcosystemModel(mesa.Model):
             switch_out=transition + np.where(has_contracts, p["exit_fee_months"] * price * share, 0.0),
             holdup=holdup,
             haggling=haggling_cost(p["haggling_cost_rate"], rows(f.specificity), rows(f.uncertainty), price),
+            management=self._management_cost(smb) * self.slots[smb],
         )
         buy = np.zeros(len(smb), dtype=bool)
         rule = self.rule[smb]
@@ -942,7 +944,7 @@ class EcosystemModel(mesa.Model):
             trust,
             p["transaction_cost_rate"],
         )
-        self._spend(smb, monitoring + governance, outsourcing=True)
+        self._spend(smb, monitoring + governance + self._management_cost(smb), outsourcing=True)
         # strikes and what the SMB learns
         strike = (measured < p["sla_threshold"]) | caught
         c.strikes[act] = np.where(strike, c.strikes[act] + 1, 0)
@@ -1175,6 +1177,7 @@ class EcosystemModel(mesa.Model):
         self.make_cost[entering] = make_cost(fresh.inhouse_cost, fresh.frequency, p["governance_cost_rate"])
         self._enter_strategies(entering)
         self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, k)
+        self.smb_size[entering] = self._draw_sizes(k)
         self.smb_active[entering] = True
         self.cohort[entering] = False
         for history in (self.ever_bought, self.ever_brought_back, self.ever_ended_early):
@@ -1188,6 +1191,16 @@ class EcosystemModel(mesa.Model):
         self.next_review[entering] = self.month + 1
         for smb in entering.tolist():
             self.smb_agents[smb] = SMB(self, smb)
+
+    def _draw_sizes(self, k: int) -> np.ndarray:
+        """Relative sizes of ``k`` SMBs: log-normal around 1 with ``smb_size_spread`` (no draw at 0)."""
+        spread = self.params["smb_size_spread"]
+        return self.rng.lognormal(0.0, spread, k) if spread > 0 else np.ones(k)
+
+    def _management_cost(self, smb: np.ndarray) -> np.ndarray:
+        """Monthly cost of managing one vendor contract for each of ``smb``: fixed in money, so
+        per unit bought it falls with the SMB's size."""
+        return self.params["vendor_management_cost"] / self.smb_size[smb]
 
     def _enter_strategies(self, entering: np.ndarray) -> None:
         """Entrants' strategies: drawn from the initial mix, or (``entrant_strategy: current``)

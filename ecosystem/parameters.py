@@ -35,6 +35,7 @@ from typing import Any
 
 from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.decision_rules import DECISION_RULES
+from .mechanisms.functions import BUSINESS_FUNCTIONS
 from .mechanisms.shocks import SOURCING_SLOTS
 
 __all__ = [
@@ -291,6 +292,41 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.0,
         24.0,
         unit="months of fee",
+    ),
+    _p(
+        "vendor_management_cost",
+        float,
+        0.0,
+        "TCE",
+        "Monthly cost of managing one vendor contract (coordination, invoices, reviews) for an SMB of "
+        "median size. It does not grow with the volume bought, so per unit bought it weighs on small "
+        "SMBs more (divided by smb_size); the tce and hybrid rules count it.",
+        0.0,
+        100.0,
+        unit="money units",
+    ),
+    _p(
+        "smb_size_spread",
+        float,
+        0.0,
+        "TCE",
+        "Log-normal sigma of SMBs' relative size (median 1): the volume of each function an SMB buys or "
+        "makes, over which fixed vendor management costs are spread. 0: every SMB the same size.",
+        0.0,
+        3.0,
+    ),
+    *(
+        _p(
+            f"specificity_{function}",
+            float,
+            1.0,
+            "TCE",
+            f"Mean asset specificity of the {function} function relative to asset_specificity "
+            "(a factor; the mean is capped at 1): functions differ in how firm-specific their work is.",
+            0.0,
+            5.0,
+        )
+        for function in BUSINESS_FUNCTIONS
     ),
     _p(
         "planning_horizon",

@@ -61,6 +61,8 @@ class ReviewInputs:
     switch_out : one-off cost of stopping (transition back in-house, exit fee for the rest of the term).
     holdup : expected fee raise a month at each renewal (hold-up).
     haggling : expected one-off haggling cost at each renewal.
+    management : monthly cost of managing the function's vendor contracts, fixed per contract
+        and so heavier per unit bought for a small SMB (0 by default).
     """
 
     inhouse_cost: np.ndarray
@@ -78,6 +80,7 @@ class ReviewInputs:
     switch_out: np.ndarray
     holdup: np.ndarray
     haggling: np.ndarray
+    management: np.ndarray | float = 0.0
 
 
 #: Weights of asset specificity *s*, of *s* times uncertainty *u* and of *s* times frequency *f* in the
@@ -134,14 +137,18 @@ def make_cost(inhouse_cost, frequency, governance_cost_rate):
 
 
 def buy_cost(inputs: ReviewInputs, base_rate: float):
-    r"""Monthly cost of buying: fee plus transaction and monitoring costs.
+    r"""Monthly cost of buying: fee plus transaction and monitoring costs, plus the fixed cost of
+    managing the vendor contracts.
 
-    .. math:: C_{buy} = p\,(1 + \tau + m)
+    .. math:: C_{buy} = p\,(1 + \tau + m) + M
+
+    >>> float(buy_cost(_example(price=1.0, monitoring_rate=0.0, management=0.2), 0.0)[0])
+    1.2
     """
     tau = transaction_cost_rate(
         inputs.specificity, inputs.uncertainty, inputs.frequency, inputs.relational_capital, base_rate
     )
-    return inputs.price * (1.0 + tau + inputs.monitoring_rate)
+    return inputs.price * (1.0 + tau + inputs.monitoring_rate) + inputs.management
 
 
 def discount_factor(annual_rate: float) -> float:
@@ -271,6 +278,7 @@ def _example(**values) -> ReviewInputs:
         switch_out=0.8,
         holdup=0.0,
         haggling=0.0,
+        management=0.0,
     )
     row.update(values)
     return ReviewInputs(**{k: np.atleast_1d(np.asarray(v)) for k, v in row.items()})

@@ -57,6 +57,19 @@ class FunctionProfiles:
 INHOUSE_COST_SPREAD = 0.25
 
 
+def _specificity(rng: np.random.Generator, params: dict, shape: tuple[int, int]) -> np.ndarray:
+    """Asset specificity around each function's mean: ``asset_specificity`` times the function's
+    factor ``specificity_<function>`` (capped at 1)."""
+    factors = np.array([params.get(f"specificity_{f}", 1.0) for f in BUSINESS_FUNCTIONS])
+    if (factors == 1.0).all():  # one mean for all functions: a single draw
+        return beta_around(rng, params["asset_specificity"], shape)
+    means = np.minimum(params["asset_specificity"] * factors, 1.0)
+    if ((means <= 0.0) | (means >= 1.0)).any():  # degenerate means: each function on its own
+        columns = [beta_around(rng, m, shape[0]) for m in means]
+        return np.stack(columns, axis=1)
+    return rng.beta(means * _CONCENTRATION, (1.0 - means) * _CONCENTRATION, shape)
+
+
 def draw_function_profiles(rng: np.random.Generator, n_smbs: int, params: dict) -> FunctionProfiles:
     """Draw every SMB's function profiles around the model-level means in ``params``."""
     shape = (n_smbs, len(BUSINESS_FUNCTIONS))
@@ -64,7 +77,7 @@ def draw_function_profiles(rng: np.random.Generator, n_smbs: int, params: dict) 
         capability=beta_around(rng, params["initial_capability"], shape),
         inhouse_cost=params["inhouse_cost"] * rng.lognormal(0.0, INHOUSE_COST_SPREAD, shape),
         importance=beta_around(rng, params["strategic_importance"], shape),
-        specificity=beta_around(rng, params["asset_specificity"], shape),
+        specificity=_specificity(rng, params, shape),
         uncertainty=beta_around(rng, params["uncertainty"], shape),
         frequency=beta_around(rng, params["transaction_frequency"], shape),
     )
