@@ -460,7 +460,7 @@ def _pair_figure(history, bounds: dict[str, tuple[float, float]], path: Path) ->
         else:
             arr = pyabc.visualization.plot_kde_matrix(particles, weights, limits=limits)
             fig = np.ravel(arr)[0].figure
-        fig.set_layout_engine("constrained")
+        fig.subplots_adjust(top=0.9)  # room for the title (pyabc's matrix has colour bars of its own)
         fig.suptitle("Posterior (last generation, weighted kernel density)")
         save_figure(fig, path)
 

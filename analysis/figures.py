@@ -52,6 +52,7 @@ from ecosystem.reporters import MODEL_REPORTERS
 
 __all__ = [
     "share_area_figure",
+    "context_effect_figure",
     "DPI",
     "final_value_figure",
     "heatmap_figure",
@@ -728,6 +729,29 @@ def sensitivity_figure(indices: pd.DataFrame, metric: str) -> Figure:
 
 
 # --- network -------------------------------------------------------------------------------------
+
+
+def context_effect_figure(tests: pd.DataFrame) -> Figure:
+    """One expectation's effect in each background context (rows of
+    :func:`analysis.statistics.context_tests`), sorted, with intervals, coloured by verdict."""
+    colours = {"supported": "tab:green", "contradicted": "tab:red", "not detected": "0.55"}
+    rows = tests.sort_values("effect", kind="stable").reset_index(drop=True)
+    with _style():
+        fig, (ax,) = _figure(1, 1, width=max(4.5, 0.25 * len(rows) + 2.5))
+        for verdict, colour in colours.items():
+            mine = rows[rows["verdict"] == verdict]
+            if mine.empty:
+                continue
+            low = (mine["effect"] - mine["effect_ci_low"]).clip(lower=0)
+            high = (mine["effect_ci_high"] - mine["effect"]).clip(lower=0)
+            ax.errorbar(
+                mine.index, mine["effect"], yerr=[low, high], fmt="o", color=colour, capsize=2, label=verdict
+            )
+        ax.axhline(0.0, color="black", lw=0.8)
+        ax.set_xticks(rows.index, [str(c) for c in rows["context"]])
+        ax.set(xlabel="Context (sorted by effect)", ylabel=_wrap(str(rows["effect_name"].iloc[0]), 30))
+        ax.legend(title="Verdict", loc="best")
+    return fig
 
 
 def network_figure(graph: nx.Graph, *, seed: int = 0, title: str | None = None) -> Figure:

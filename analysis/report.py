@@ -66,8 +66,10 @@ from .load import AnalysisError, SweepResults, load
 from .sensitivity import point_means, sensitivity
 from .statistics import (
     HypothesisResult,
+    context_tests,
     final_state,
     hypotheses_frame,
+    robustness,
     summarize,
     test_hypotheses,
     time_averaged,
@@ -83,8 +85,12 @@ OWNED_FILES = (
     "final_state.csv",
     "time_averaged.csv",
     "hypothesis_tests.csv",
+    "context_tests.csv",
+    "robustness.csv",
     "spec.yaml",
 )
+#: The owned files written only for a sweep with background contexts.
+CONTEXT_FILES = ("context_tests.csv", "robustness.csv")
 FIGURES = "figures"
 #: A second factor with at most this many levels becomes panels or series instead of being pooled.
 MAX_SPLIT_LEVELS = 6
@@ -108,6 +114,8 @@ class Analysis:
     expectations: list[Expectation]
     sensitivity: dict[str, pd.DataFrame] = field(default_factory=dict)
     sensitivity_errors: dict[str, str] = field(default_factory=dict)
+    context_tests: pd.DataFrame = field(default_factory=pd.DataFrame)  # per expectation and context
+    robustness: pd.DataFrame = field(default_factory=pd.DataFrame)  # per expectation, over contexts
 
 
 @dataclass
@@ -187,6 +195,9 @@ def compute(results: SweepResults) -> Analysis:
         tests=tests,
         expectations=expectations if len(expectations) == len(tests) else [None] * len(tests),
     )
+    if results.spec.contexts is not None:
+        analysis.context_tests = context_tests(results)
+        analysis.robustness = robustness(analysis.context_tests)
     if results.spec.design.kind in ("sobol", "morris"):
         for metric in metrics:
             try:
@@ -332,6 +343,17 @@ def planned_figures(analysis: Analysis) -> list[PlannedFigure]:
             f"of each run's mean over the months): {text}, with 95 % bootstrap intervals.",
             lambda i=indices, m=metric: fg.sensitivity_figure(i, m),
         )
+    if not analysis.context_tests.empty:
+        for number, group in analysis.context_tests.groupby("expectation", sort=True):
+            first = group.iloc[0]
+            add(
+                f"contexts-{number}",
+                f"Expectation {number} ({fg.label(first['metric'], unit=False).lower()} against "
+                f"{fg.label(first['factor'], unit=False).lower()}) in each background context: the effect "
+                f"({first['effect_name']}) with its 95 % bootstrap interval, contexts sorted by effect and "
+                "coloured by verdict.",
+                lambda g=group: fg.context_effect_figure(g),
+            )
     snapshot = _network_run(results)
     if snapshot is not None:
         run, values = snapshot
@@ -411,6 +433,9 @@ def _write(analysis: Analysis, staging: Path, out: Path) -> None:
     tests.to_csv(staging / "hypothesis_tests.csv", index=False)
     for metric, table in analysis.sensitivity.items():
         table.to_csv(staging / f"sensitivity_{metric}.csv", index=False)
+    if not analysis.context_tests.empty:
+        analysis.context_tests.to_csv(staging / "context_tests.csv", index=False)
+        analysis.robustness.to_csv(staging / "robustness.csv", index=False)
     spec_text = yaml.safe_dump(results.manifest["spec"], sort_keys=False, allow_unicode=True)
     (staging / "spec.yaml").write_text(spec_text, encoding="utf-8")
     drawn = []
@@ -479,6 +504,7 @@ def report_markdown(analysis: Analysis, drawn: list, out: Path) -> str:
     lines += ["## Hypothesis", "", _para(spec.hypothesis or "(The spec states no hypothesis.)"), ""]
     lines += _design_section(results)
     lines += _verdict_section(analysis)
+    lines += _robustness_section(analysis)
     lines += _adequacy_section(analysis)
     lines += ["## Figures", ""]
     if drawn:
@@ -637,6 +663,42 @@ def _verdict_section(analysis: Analysis) -> list[str]:
         verdict = VERDICT_WORDS.get(result.verdict, result.verdict)
         lines.append(f"{i}. {_claim(expectation, result)}: {verdict}. {_cell(result.summary)}")
     lines.append("")
+    return lines
+
+
+def _robustness_section(analysis: Analysis) -> list[str]:
+    if analysis.robustness.empty:
+        return []
+    contexts = analysis.results.spec.contexts
+    over = ", ".join(
+        f"{fg.label(n, unit=False).lower()} in [{fg.level_text(lo)}, {fg.level_text(hi)}]"
+        for n, (lo, hi) in contexts.over.items()
+    )
+    lines = [
+        "## Robustness across contexts",
+        "",
+        f"Every design point was also run in {contexts.samples} background settings (contexts), drawn by "
+        f"Latin hypercube sampling over {over}. Each expectation is tested again within each context "
+        "alone (same test as above, on that context's runs); the table gives the share of contexts in "
+        "which the effect is supported (expected direction, p < 0.05), contradicted, or not detected. "
+        "An effect that is supported in most contexts does not hinge on the background values the "
+        "spec happened to fix.",
+        "",
+        "| # | expectation | contexts | supported | contradicted | not detected |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in analysis.robustness.itertuples(index=False):
+        i = row.expectation - 1
+        claim = _claim(analysis.expectations[i], analysis.tests[i]) if i < len(analysis.tests) else row.metric
+        lines.append(
+            f"| {row.expectation} | {claim} | {row.contexts} | {row.supported:.0%} | "
+            f"{row.contradicted:.0%} | {row.not_detected:.0%} |"
+        )
+    lines += [
+        "",
+        "Per context: [`context_tests.csv`](context_tests.csv); the figures show each effect by context.",
+        "",
+    ]
     return lines
 
 

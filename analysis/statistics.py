@@ -24,6 +24,7 @@ seed the p-values are somewhat optimistic. Bootstrap intervals use a fixed seed
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -352,6 +353,76 @@ def test_hypotheses(results: SweepResults) -> list[HypothesisResult]:
 
 
 test_hypotheses.__test__ = False
+
+
+def context_tests(results: SweepResults) -> pd.DataFrame:
+    """Each expectation tested within each background context of the sweep (``contexts:``).
+
+    One row per expectation and context: the expectation's index, metric, factor and direction,
+    the context and its background values, and the test's effect, its 95 % interval, p-value and
+    verdict (:func:`test_hypothesis` on that context's runs alone). Empty without contexts.
+    """
+    spec = results.spec
+    if spec.contexts is None or "context" not in results.frame.columns:
+        return pd.DataFrame()
+    names = list(spec.contexts.over)
+    expectations = spec.expect or tuple(
+        Expectation(results.metrics[0], f, "differs") for f in results.factors
+    )
+    rows = []
+    for context, frame in results.frame.groupby("context", sort=True):
+        background = frame.iloc[0][names].to_dict()
+        subset = dataclasses.replace(results, frame=frame)
+        for i, expectation in enumerate(expectations):
+            result = test_hypothesis(subset, expectation)
+            rows.append(
+                {
+                    "expectation": i + 1,
+                    "metric": expectation.metric,
+                    "factor": expectation.factor,
+                    "direction": expectation.direction,
+                    "context": int(context),
+                    **background,
+                    "effect_name": result.effect_name,
+                    "effect": result.effect,
+                    "effect_ci_low": result.effect_ci[0],
+                    "effect_ci_high": result.effect_ci[1],
+                    "p_value": result.p_value,
+                    "verdict": result.verdict,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def robustness(tests: pd.DataFrame) -> pd.DataFrame:
+    """Per expectation, over the contexts of :func:`context_tests`: how many, and the shares in
+    which the effect is supported (expected direction, p < 0.05), contradicted, or not detected.
+
+    >>> tests = pd.DataFrame({"expectation": [1, 1, 1, 1], "metric": "m", "factor": "f",
+    ...     "direction": "increasing", "verdict": ["supported"] * 3 + ["not detected"]})
+    >>> robustness(tests)[["expectation", "contexts", "supported", "not_detected"]].to_dict("records")
+    [{'expectation': 1, 'contexts': 4, 'supported': 0.75, 'not_detected': 0.25}]
+    """
+    if tests.empty:
+        return pd.DataFrame()
+    rows = []
+    for (number, metric, factor, direction), group in tests.groupby(
+        ["expectation", "metric", "factor", "direction"], sort=True
+    ):
+        verdicts = group["verdict"]
+        rows.append(
+            {
+                "expectation": int(number),
+                "metric": metric,
+                "factor": factor,
+                "direction": direction,
+                "contexts": len(group),
+                "supported": float((verdicts == "supported").mean()),
+                "contradicted": float((verdicts == "contradicted").mean()),
+                "not_detected": float((verdicts == "not detected").mean()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _expected_sign(direction: str) -> int:

@@ -70,7 +70,8 @@ def shrink(spec: Spec, points: int = 2, steps: int = 4, n_smbs: int = 20, n_vend
     """A tiny version of ``spec``: a few of its design points, one replication, few SMBs and months.
 
     The design becomes a ``list`` of ``points`` design points spread evenly over the original
-    design order (first and last included), so every factor keeps varying. Scale parameters that
+    design order (first and last included), so every factor keeps varying; background contexts
+    shrink to two. Scale parameters that
     are factors are capped at ``n_smbs`` / ``n_vendors``; the hypothesis is kept, and so are its
     expectations, except those naming a categorical level that none of the chosen points has.
     """
@@ -92,6 +93,8 @@ def shrink(spec: Spec, points: int = 2, steps: int = 4, n_smbs: int = 20, n_vend
         data["expect"] = [
             e for e in data["expect"] if "level" not in e or any(p[e["factor"]] == e["level"] for p in chosen)
         ]
+    if "contexts" in data:
+        data["contexts"] = {**data["contexts"], "samples": 2}
     steps = min(steps, spec.steps)
     data.update(
         name=f"{spec.name}-small",

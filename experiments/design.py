@@ -30,6 +30,7 @@ from .spec import CONTINUOUS_DESIGNS, Spec
 __all__ = [
     "Run",
     "build_runs",
+    "context_points",
     "design_points",
     "replication_seeds",
     "salib_problem",
@@ -50,6 +51,7 @@ class Run(NamedTuple):
     replication: int
     params: dict[str, Any]
     seed: int
+    context: int | None = None
 
 
 def _as_int(sequence: np.random.SeedSequence) -> int:
@@ -122,7 +124,7 @@ def design_points(spec: Spec) -> list[dict[str, Any]]:
     if kind == "list":
         columns = list(spec.factors.values())
         return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-    return [_typed(names, row, spec) for row in _sample(spec)]
+    return [_typed(names, row, spec.factors) for row in _sample(spec)]
 
 
 def sample_matrix(spec: Spec) -> np.ndarray:
@@ -156,10 +158,46 @@ def _sample(spec: Spec) -> np.ndarray:
     return morris.sample(problem, n, num_levels=spec.design.levels, seed=seed)
 
 
-def _typed(names: list[str], row: np.ndarray, spec: Spec) -> dict[str, Any]:
+def context_seed(base_seed: int) -> int:
+    """The seed of the contexts' sampler: the third child of the base seed, so that adding
+    contexts to a spec changes neither its replication seeds nor its design's sample."""
+    state = np.random.SeedSequence(base_seed).spawn(3)[2].generate_state(1, dtype=np.uint32)[0]
+    return max(1, int(state))
+
+
+def context_points(spec: Spec) -> list[dict[str, Any]]:
+    """The background parameter values of each context (none without ``contexts``).
+
+    Examples
+    --------
+    >>> from experiments.spec import spec_from_dict
+    >>> spec = spec_from_dict({"name": "c", "design": "grid", "replications": 1, "steps": 1,
+    ...     "factors": {"lemon_share": [0.1, 0.5]},
+    ...     "contexts": {"samples": 3, "over": {"vendor_failure_rate": [0.0, 0.1], "n_vendors": [5, 9]}}})
+    >>> points = context_points(spec)
+    >>> len(points), all(0 <= p["vendor_failure_rate"] <= 0.1 and 5 <= p["n_vendors"] <= 9 for p in points)
+    (3, True)
+    >>> sorted(int(p["vendor_failure_rate"] // (0.1 / 3)) for p in points)  # one per stratum
+    [0, 1, 2]
+    """
+    if spec.contexts is None:
+        return []
+    from SALib.sample import latin
+
+    names = list(spec.contexts.over)
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [list(map(float, b)) for b in spec.contexts.over.values()],
+    }
+    rows = latin.sample(problem, spec.contexts.samples, seed=context_seed(spec.seed))
+    return [_typed(names, row, spec.contexts.over) for row in rows]
+
+
+def _typed(names: list[str], row: np.ndarray, bounds: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     point = {}
     for name, value in zip(names, row, strict=True):
-        low, high = spec.factors[name]
+        low, high = bounds[name]
         if parameter(name).kind is int:
             point[name] = int(min(max(round(float(value)), low), high))
         else:
@@ -188,16 +226,34 @@ def build_runs(spec: Spec) -> list[Run]:
     """
     points = design_points(spec)
     seeds = replication_seeds(spec.seed, spec.replications)
-    point_width = max(4, len(str(len(points) - 1)))
     rep_width = max(2, len(str(spec.replications - 1)))
+    contexts = context_points(spec)
+    if not contexts:
+        point_width = max(4, len(str(len(points) - 1)))
+        return [
+            Run(
+                run_id=f"p{p:0{point_width}d}-r{r:0{rep_width}d}",
+                point=p,
+                replication=r,
+                params={**spec.fixed, **values},
+                seed=seed,
+            )
+            for p, values in enumerate(points)
+            for r, seed in enumerate(seeds)
+        ]
+    # each context crossed with every design point; ``point`` numbers the pairs, context by context
+    point_width = max(4, len(str(len(points) * len(contexts) - 1)))
+    context_width = max(2, len(str(len(contexts) - 1)))
     return [
         Run(
-            run_id=f"p{p:0{point_width}d}-r{r:0{rep_width}d}",
-            point=p,
+            run_id=f"c{c:0{context_width}d}-p{c * len(points) + p:0{point_width}d}-r{r:0{rep_width}d}",
+            point=c * len(points) + p,
             replication=r,
-            params={**spec.fixed, **values},
+            params={**spec.fixed, **background, **values},
             seed=seed,
+            context=c,
         )
+        for c, background in enumerate(contexts)
         for p, values in enumerate(points)
         for r, seed in enumerate(seeds)
     ]

@@ -180,6 +180,8 @@ def run_table(task: RunTask, model_vars: dict[str, list]) -> pa.Table:
         "replication": np.full(rows, task.run.replication, dtype=np.int64),
         "seed": np.full(rows, task.run.seed, dtype=np.int64),
     }
+    if task.run.context is not None:
+        columns["context"] = np.full(rows, task.run.context, dtype=np.int64)
     for name in task.factors:
         kind, value = parameter(name).kind, task.run.params[name]
         if kind is str:
@@ -641,7 +643,8 @@ def run_sweep(
     runs = build_runs(spec)
     stop = _StopRequest(grace)
     done = failed = skipped = 0
-    factors = tuple(spec.factors)
+    # the background parameters of contexts are stored as columns too, after the factors
+    factors = tuple(spec.factors) + (tuple(spec.contexts.over) if spec.contexts is not None else ())
 
     def task(run: Run) -> RunTask:
         return RunTask(run, factors, spec.steps, spec.metrics, spec.record_every, str(out))

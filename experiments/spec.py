@@ -25,6 +25,8 @@ A spec file looks like this::
     record_every: 12            # keep every 12th month (and the last); default 1
     expect:                     # optional: the hypothesis in a form the analysis can test
       - {metric: outsourcing_share, factor: asset_specificity, direction: decreasing}
+    contexts:                   # optional: the expectations must hold across these backgrounds
+      {design: lhs, samples: 10, over: {lemon_share: [0.0, 0.3], transaction_cost_rate: [0.1, 0.25]}}
 
 Designs and the form their ``factors`` take:
 
@@ -58,6 +60,16 @@ Expectations
 for a categorical factor, ``level`` is the level where the metric is highest / lowest) or
 ``differs`` (the metric differs between the factor's values, in no stated direction; takes no
 ``level``). The metric must be one the spec records and the factor one it varies.
+
+Contexts
+--------
+``contexts`` (grid and list designs) asks that the expectations hold across background settings:
+``{design: lhs, samples: N, over: {parameter: [low, high], ...}}`` draws N settings of those
+parameters by Latin hypercube sampling (SALib, seeded from the spec's seed) and runs every design
+point in each; ``over`` may also list names of shares and chances, which then range over [0, 1].
+A background parameter is neither fixed nor a factor. The analysis tests each expectation within
+each context and reports the share of contexts in which it is supported
+(:func:`analysis.statistics.context_tests`, :func:`analysis.statistics.robustness`).
 """
 
 from __future__ import annotations
@@ -81,6 +93,7 @@ __all__ = [
     "DEFAULT_SEED",
     "DESIGNS",
     "DIRECTIONS",
+    "Contexts",
     "Design",
     "Expectation",
     "Spec",
@@ -112,6 +125,7 @@ _FIELDS = (
     "metrics",
     "record_every",
     "expect",
+    "contexts",
 )
 _DESIGN_KEYS = {
     "grid": {"type"},
@@ -159,6 +173,30 @@ class Design:
         if self.kind == "sobol":
             out["second_order"] = self.second_order
         return out
+
+
+@dataclass(frozen=True)
+class Contexts:
+    """Background settings an effect must hold across: ``samples`` parameter sets drawn by Latin
+    hypercube sampling over the ``over`` bounds (SALib), each crossed with every design point.
+
+    Examples
+    --------
+    >>> Contexts(20, {"lemon_share": (0.0, 0.5)}).to_dict()
+    {'design': 'lhs', 'samples': 20, 'over': {'lemon_share': [0.0, 0.5]}}
+    """
+
+    samples: int
+    over: dict[str, tuple[Any, Any]]
+    kind: str = "lhs"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contexts as written in a spec."""
+        return {
+            "design": self.kind,
+            "samples": self.samples,
+            "over": {n: list(b) for n, b in self.over.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -211,6 +249,7 @@ class Spec:
     description: str = ""
     hypothesis: str = ""
     expect: tuple[Expectation, ...] = ()
+    contexts: Contexts | None = None
     source: str = field(default="<dict>", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -241,6 +280,8 @@ class Spec:
         }
         if self.expect:
             out["expect"] = [e.to_dict() for e in self.expect]
+        if self.contexts is not None:
+            out["contexts"] = self.contexts.to_dict()
         return out
 
     def digest(self) -> str:
@@ -334,6 +375,7 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
             raise fail(f"factors.{name_}", "is also in fixed; a parameter is either fixed or varied")
     metrics = _metrics(data.get("metrics"), fail)
     expect = _expect(data.get("expect") or [], metrics, factors, fail)
+    contexts = _contexts(data.get("contexts"), design, factors, fixed, fail)
     return Spec(
         name=name,
         description=description,
@@ -347,6 +389,7 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
         metrics=metrics,
         record_every=record_every,
         expect=expect,
+        contexts=contexts,
         source=source,
     )
 
@@ -533,6 +576,51 @@ def _metrics(values: Any, fail) -> tuple[str, ...]:
     if len(set(values)) != len(values):
         raise fail("metrics", f"names a metric twice: {values}")
     return tuple(values)
+
+
+def _contexts(value: Any, design: Design, factors: dict, fixed: dict, fail) -> Contexts | None:
+    """``contexts: {design: lhs, samples: N, over: {name: [low, high], ...}}``, or ``over`` as a
+    list of names of parameters whose whole allowed range lies in [0, 1] (shares and chances)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise fail("contexts", "must be a mapping {design: lhs, samples: N, over: {parameter: [low, high]}}")
+    for key in value:
+        if key not in ("design", "samples", "over"):
+            raise fail(f"contexts.{key}", "unknown key; allowed: design, samples, over")
+    if design.kind not in ("grid", "list"):
+        raise fail(
+            "contexts", f"are for grid and list designs, whose expectations they test; not {design.kind}"
+        )
+    if value.get("design", "lhs") != "lhs":
+        raise fail("contexts.design", f"must be lhs (Latin hypercube), got {value.get('design')!r}")
+    if "samples" not in value:
+        raise fail("contexts.samples", "is required (the number of background settings, at least 2)")
+    samples = _count(value["samples"], "contexts.samples", fail, minimum=2)
+    over = value.get("over")
+    if isinstance(over, list):
+        named = {}
+        for name in over:
+            declared = _declared(str(name), f"contexts.over.{name}", fail)
+            if declared.kind is not float or declared.low is None or declared.low < 0 or declared.high > 1:
+                raise fail(
+                    f"contexts.over.{name}",
+                    "a name alone stands for a share or chance in [0, 1]; give bounds: over: {"
+                    f"{name}: [low, high]}}",
+                )
+            named[str(name)] = [declared.low, declared.high]
+        over = named
+    if not isinstance(over, Mapping) or not over:
+        raise fail("contexts.over", "must map each background parameter to [low, high] (or list shares)")
+    bounds = {}
+    for name, span in over.items():
+        where = f"contexts.over.{name}"
+        if name in factors or name in fixed:
+            raise fail(
+                where, f"{name!r} is a factor or fixed in this spec; a background parameter is neither"
+            )
+        bounds[str(name)] = _bounds(str(name), span, "contexts", where, fail)
+    return Contexts(samples, bounds)
 
 
 def _expect(values: Any, metrics: tuple[str, ...], factors: dict[str, tuple[Any, ...]], fail):

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis import figures as fg
-from analysis.report import OWNED_FILES, analyze, markdown_to_html
+from analysis.report import CONTEXT_FILES, OWNED_FILES, analyze, markdown_to_html
 from analysis.statistics import final_state, summarize, time_averaged
 from ecosystem.interface.cli import main
 from ecosystem.model import run_simulation
@@ -353,7 +353,8 @@ def test_analyze_prints_the_report_and_the_verdicts_and_replaces_only_its_own_fi
     assert re.search(r"(supported|contradicted|not detected) +shirking_rate vs contract_type", printed)
     assert (target / "notes.txt").read_text() == "mine" and (target / "figures" / "sketch.pdf").exists()
     assert not (target / "figures" / "fig99-stale.png").exists()
-    assert all((target / name).is_file() for name in OWNED_FILES)
+    assert all((target / name).is_file() for name in OWNED_FILES if name not in CONTEXT_FILES)
+    assert not any((target / name).exists() for name in CONTEXT_FILES)  # a sweep without contexts
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder left
 
 

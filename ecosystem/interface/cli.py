@@ -84,7 +84,7 @@ SUMMARY = (
 
 #: The built-in experiment ``smb-eco demo`` runs, and what it changes to fit a laptop (45 s on 2 cores).
 DEMO_EXPERIMENT = "agency_moral_hazard"
-DEMO_CHANGES = {"fixed": {"n_smbs": 100, "n_vendors": 30}, "replications": 3, "steps": 60}
+DEMO_CHANGES = {"fixed": {"n_smbs": 100, "n_vendors": 30}, "replications": 3, "steps": 60, "contexts": None}
 DEMO_WORKERS = max(1, min(2, os.cpu_count() or 1))
 #: Replications of ``smb-eco validate`` (analysis.validation.DEFAULT_REPLICATIONS, without importing it).
 VALIDATION_REPLICATIONS = 10
@@ -567,6 +567,7 @@ def demo_spec():
     spec = builtin_spec(DEMO_EXPERIMENT)
     data = spec.to_dict()
     data.update({k: ({**data[k], **v} if isinstance(v, dict) else v) for k, v in DEMO_CHANGES.items()})
+    data = {k: v for k, v in data.items() if v is not None}  # the demo tests the effects at one setting
     data["name"] = f"{spec.name}-demo"
     data["record_every"] = min(data["record_every"], data["steps"])
     return spec_from_dict(data, source=f"demo({spec.source})")
