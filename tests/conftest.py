@@ -76,3 +76,12 @@ def dask_cluster(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With SMB_ECO_MEASURED=path, write what the theory tests measured (``theory_runs.record``)."""
+    path = os.environ.get("SMB_ECO_MEASURED")
+    runs = sys.modules.get("theory_runs")
+    if path and runs is not None and runs.MEASURED:
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(runs.MEASURED, out, indent=1, sort_keys=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from theory_runs import months, per_seed
+from theory_runs import months, per_seed, record
 
 from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
 from ecosystem.mechanisms.relational_capital import update_trust
@@ -73,6 +73,7 @@ def test_patient_vendors_rarely_shirk_even_unmonitored():
     shirking = _mean("shirking_rate", 1, 48)
     rate = {x: per_seed(shirking, vendor_patience=x, monitoring_intensity=0.0) for x in (0.99, 0.9, 0.7, 0.5)}
     rate[0.95] = per_seed(shirking, monitoring_intensity=0.0)
+    record("P1", **{f"patience {x}": rate[x] for x in (0.99, 0.95, 0.9, 0.7, 0.5)})
     assert rate[0.99].mean() < 0.25 and rate[0.95].mean() < 0.5  # well below 1 when patient
     for patient, impatient in ((0.99, 0.95), (0.95, 0.9), (0.9, 0.7), (0.7, 0.5)):
         assert _holds(rate[patient], rate[impatient])
@@ -88,6 +89,7 @@ def test_monitoring_reduces_shirking():
     shirking = _mean("shirking_rate", 1, 48)
     rates = [per_seed(shirking, monitoring_intensity=0.0), per_seed(shirking)]
     rates += [per_seed(shirking, monitoring_intensity=m) for m in (0.6, 0.9)]
+    record("P2", **{f"monitoring {m}": r for m, r in zip((0.0, 0.3, 0.6, 0.9), rates, strict=True)})
     for looser, tighter in zip(rates, rates[1:], strict=False):
         assert _holds(tighter, looser)
         assert tighter.mean() < 0.5 * looser.mean()
@@ -102,6 +104,7 @@ def test_performance_based_pay_cuts_shirking_at_low_monitoring():
     shirking = _mean("shirking_rate", 1, 48)
     fixed = per_seed(shirking, contract_type="fixed_price", monitoring_intensity=0.1)
     performance = per_seed(shirking, contract_type="performance_based", monitoring_intensity=0.1)
+    record("P3", performance_based=performance, fixed_price=fixed)
     assert _holds(performance, fixed, pairs=6)
     assert performance.mean() < 0.5 * fixed.mean()
 
@@ -126,6 +129,13 @@ def test_referrals_counter_adverse_selection():
     assert _holds(alone, asking)
     lemons_alone = per_seed(lemons, referral_weight=0.0, **LEMONS)
     lemons_asking = per_seed(lemons, referral_weight=1.0, **LEMONS)
+    record(
+        "P4",
+        quality_alone=alone,
+        quality_asking=asking,
+        lemons_alone=lemons_alone,
+        lemons_asking=lemons_asking,
+    )
     assert _holds(lemons_asking, lemons_alone)
 
 
@@ -137,6 +147,7 @@ def test_due_diligence_counters_adverse_selection():
     """
     quality = _mean("mean_contracted_vendor_quality", 1, 24)
     blind, screened = (per_seed(quality, lemon_share=0.5, due_diligence=d) for d in (0.0, 0.9))
+    record("P5", blind=blind, screened=screened)
     assert _holds(blind, screened)
 
 
@@ -159,6 +170,8 @@ def test_holdup_rises_with_asset_specificity():
 
     changes = [per_seed(change, 96, asset_specificity=s) for s in (0.1, 0.5, 0.9)]
     transfers = [per_seed(per_contract, 96, asset_specificity=s) for s in (0.1, 0.5, 0.9)]
+    record("P6", **{f"fee change {s}": c for s, c in zip((0.1, 0.5, 0.9), changes, strict=True)})
+    record("P6", **{f"transfer {s}": t for s, t in zip((0.1, 0.5, 0.9), transfers, strict=True)})
     for series in (changes, transfers):
         assert _holds(series[0], series[1]) and _holds(series[1], series[2])
 
@@ -182,6 +195,7 @@ def test_tce_outsourcing_falls_with_specificity_more_steeply_under_uncertainty()
         for s in (0.1, 0.9)
         for u in (0.1, 0.7)
     }
+    record("P7", **{f"specificity {k[0]} uncertainty {k[1]}": v for k, v in out.items()})
     for u in (0.1, 0.7):
         assert _holds(out[(0.9, u)], out[(0.1, u)], pairs=6)
     fall_low = _logit(out[(0.1, 0.1)]) - _logit(out[(0.9, 0.1)])
@@ -217,6 +231,7 @@ def test_rbv_keeps_strategic_capable_functions_in_house():
     """
     kept = lambda frame, extras: extras["strategic_capable_kept_48"]  # noqa: E731
     rbv, cost = per_seed(kept, decision_rule="rbv"), per_seed(kept, decision_rule="cost")
+    record("P8", rbv=rbv, cost=cost)
     assert _holds(cost, rbv, pairs=6)
 
 
@@ -237,6 +252,12 @@ def test_outsourcing_erodes_in_house_capability():
         for x in (0.0, 0.05)
         for rows in ("outsourced", "made")
     }
+    record(
+        "P9",
+        capability_kept=kept,
+        capability_eroded=eroded,
+        **{f"change {k[0]} {k[1]}": v for k, v in change.items()},
+    )
     assert (change[0.05, "outsourced"] < 0).all() and (change[0.05, "made"] > 0).all()
     assert (change[0.0, "outsourced"] > -1e-12).all()
     assert _holds(change[0.05, "outsourced"], change[0.0, "outsourced"], pairs=6)
@@ -249,6 +270,7 @@ def test_innovation_follows_the_innovation_rate():
     """
     total = lambda frame, extras: float(frame["cumulative_innovations"].iloc[59])  # noqa: E731
     low, high = (per_seed(total, innovation_rate=x) for x in (0.01, 0.05))
+    record("P10", low=low, high=high)
     assert _holds(low, high, pairs=6)
     assert high.mean() > 3 * low.mean()
 
@@ -265,6 +287,7 @@ def test_smb_survival_falls_with_lemons_when_unguarded():
     survival = lambda frame, extras: float(frame["smb_survival_rate"].iloc[-1])  # noqa: E731
     unguarded = dict(due_diligence=0.0, monitoring_intensity=0.0)
     few, many = (per_seed(survival, 120, lemon_share=x, **unguarded) for x in (0.1, 0.5))
+    record("P11", few=few, many=many)
     assert _holds(many, few)
 
 
@@ -276,6 +299,7 @@ def test_smb_survival_falls_with_vendor_failures_under_single_sourcing():
     """
     survival = lambda frame, extras: float(frame["smb_survival_rate"].iloc[-1])  # noqa: E731
     rare, frequent = per_seed(survival, 120), per_seed(survival, 120, vendor_failure_rate=0.05)
+    record("P12", rare=rare, frequent=frequent)
     assert _holds(frequent, rare)
 
 
@@ -295,6 +319,7 @@ def test_diversification_limits_disruption_per_function():
     dual, multi = (
         per_seed(per_function, vendor_failure_rate=0.05, sourcing_policy=s) for s in ("dual", "multi")
     )
+    record("P13", single=single, dual=dual, multi=multi)
     assert _holds(dual, single) and _holds(multi, dual)
     assert multi.mean() < 0.5 * single.mean()
 
@@ -311,6 +336,7 @@ def test_relationship_failures_within_two_years_match_surveys():
     Acceptance: within 10-40 % in the mean and in at least 5 of 6 seeds. Measured: 0.31 (0.25-0.39).
     """
     ended = per_seed(lambda frame, extras: extras["ended_within_24_of_1_60"], 120)
+    record("P14", mean=ended, low=ended.min(), high=ended.max())
     assert 0.10 <= ended.mean() <= 0.40
     assert int(((ended >= 0.10) & (ended <= 0.40)).sum()) >= 5
 
@@ -322,6 +348,7 @@ def test_smb_margins_are_those_of_small_firms():
     Measured: 8.1 %.
     """
     margin = per_seed(_mean("mean_smb_margin", 13, 120), 120)
+    record("P15", margin=margin)
     assert 0.05 <= margin.mean() <= 0.10
 
 
@@ -392,6 +419,7 @@ def test_trust_builds_slower_than_it_falls_in_the_model():
     parameters' doing, not an artefact of the measurement.
     """
     steps = np.array([_trust_steps(seed, trust_decay=0.0) for seed in (1, 2, 3)])
+    record("P17", rise=steps[:, 0], fall=steps[:, 1])
     assert np.all(steps[:, 1] > 2.5 * steps[:, 0])
     rise, fall = _trust_steps(1, trust_decay=0.0, trust_gain=0.3, trust_loss=0.05)
     assert rise > 2.5 * fall

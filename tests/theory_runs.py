@@ -28,6 +28,17 @@ SEEDS = (1, 2, 3, 4, 5, 6)
 MONTHS = 60
 
 _CACHE: dict[tuple[str, int], tuple[pd.DataFrame, dict]] = {}
+#: What the theory tests measured (means over the seeds), by pattern of docs/ODD.md 1.1; written
+#: to the JSON file named by the environment variable SMB_ECO_MEASURED at the end of a session.
+MEASURED: dict[str, dict[str, float]] = {}
+
+
+def record(pattern: str, **values) -> None:
+    """Note a test's statistics for the ODD's "Measured" column: each value an array over the
+    seeds (its mean is kept) or a number."""
+    MEASURED.setdefault(pattern, {}).update(
+        {name: round(float(np.mean(value)), 4) for name, value in values.items()}
+    )
 
 
 def _key(scenario: Mapping) -> str:
