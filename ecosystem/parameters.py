@@ -171,6 +171,10 @@ def _p(
     return Parameter(name, kind, default, description, perspective, low, high, choices, unit, mixable)
 
 
+#: Function factors of asset specificity set by calibration to the small-firm outsourcing rates of
+#: IT support and accounting (docs/validation.md); the other functions keep the market's mean.
+CALIBRATED_SPECIFICITY = {"it": 1.45, "accounting": 0.66}
+
 PARAMETERS: tuple[Parameter, ...] = (
     # --- scale and timing ---------------------------------------------------------------------
     _p(
@@ -296,7 +300,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "vendor_management_cost",
         float,
-        0.0,
+        0.28,
         "TCE",
         "Monthly cost of managing one vendor contract (coordination, invoices, reviews) for an SMB of "
         "median size. It does not grow with the volume bought, so per unit bought it weighs on small "
@@ -308,7 +312,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "smb_size_spread",
         float,
-        0.0,
+        2.1,
         "TCE",
         "Log-normal sigma of SMBs' relative size (median 1): the volume of each function an SMB buys or "
         "makes, over which fixed vendor management costs are spread. 0: every SMB the same size.",
@@ -319,7 +323,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         _p(
             f"specificity_{function}",
             float,
-            1.0,
+            CALIBRATED_SPECIFICITY.get(function, 1.0),
             "TCE",
             f"Mean asset specificity of the {function} function relative to asset_specificity "
             "(a factor; the mean is capped at 1): functions differ in how firm-specific their work is.",

@@ -86,8 +86,7 @@ def test_a_known_parameter_is_recovered_from_targets_the_model_generated(tmp_pat
 
 def test_calibrate_runs_end_to_end_reproducibly_and_resumes(tmp_path, capsys):
     targets = targets_file(tmp_path, 1.0, 0.8, 1.2)
-    args = ["calibrate", targets, "--params", "vendor_failure_rate=0.005:0.08"]
-    args += ["--params", "lemon_share=0:0.5", "--population", "6"]
+    args = ["calibrate", targets, "--params", "vendor_failure_rate=0.005:0.08", "--population", "5"]
     args += ["--set", "n_smbs=10", "--set", "n_vendors=60", "--seed", "5"]
     assert main([*args, "--generations", "2", "--out", str(tmp_path / "a")]) == 0
     printed = capsys.readouterr().out
@@ -98,7 +97,7 @@ def test_calibrate_runs_end_to_end_reproducibly_and_resumes(tmp_path, capsys):
     for figure in ("posterior_pairs", "epsilons", "predictive"):
         assert (out / "figures" / f"{figure}.png").stat().st_size > 5_000
     posterior = pd.read_parquet(out / "posterior.parquet")
-    assert list(posterior.columns) == ["vendor_failure_rate", "lemon_share", "weight"] and len(posterior) == 6
+    assert list(posterior.columns) == ["vendor_failure_rate", "weight"] and len(posterior) == 5
     config = yaml.safe_load((out / "posterior_mean.yaml").read_text())
     assert config["n_smbs"] == 10 and 0.005 <= config["vendor_failure_rate"] <= 0.08
     validate_parameters(config)  # a config `smb-eco run --config` takes
@@ -126,7 +125,7 @@ def test_calibrate_runs_end_to_end_reproducibly_and_resumes(tmp_path, capsys):
     resumed = pd.read_parquet(tmp_path / "c" / "posterior.parquet")
     pd.testing.assert_frame_equal(posterior, resumed, check_exact=True)
     assert not first.equals(resumed)
-    assert "2 generations of 6 particles" in (tmp_path / "c" / "calibration.md").read_text()
+    assert "2 generations of 5 particles" in (tmp_path / "c" / "calibration.md").read_text()
 
 
 @pytest.mark.parametrize(

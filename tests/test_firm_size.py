@@ -6,28 +6,37 @@ import numpy as np
 import pytest
 from helpers import run_model
 
-from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
+from ecosystem.mechanisms.functions import (
+    BUSINESS_FUNCTIONS,
+    _specificity,
+    beta_around,
+    draw_function_profiles,
+)
 from ecosystem.model import EcosystemModel
 from ecosystem.parameters import defaults
 
 
 def test_each_function_has_its_own_mean_specificity_and_factors_of_one_change_nothing():
-    p = defaults()
-    same = draw_function_profiles(np.random.default_rng(4), 20_000, p)
-    again = draw_function_profiles(np.random.default_rng(4), 20_000, {**p, "specificity_it": 1.0})
-    assert (same.specificity == again.specificity).all() and (same.capability == again.capability).all()
+    uniform = {**defaults(), **{f"specificity_{f}": 1.0 for f in BUSINESS_FUNCTIONS}}
+    shape = (20_000, len(BUSINESS_FUNCTIONS))
+    one_mean = beta_around(np.random.default_rng(4), uniform["asset_specificity"], shape)
+    assert (_specificity(np.random.default_rng(4), uniform, shape) == one_mean).all()  # the draw of old
     factors = {"specificity_it": 2.0, "specificity_accounting": 0.5, "specificity_hr": 4.0}
-    drawn = draw_function_profiles(np.random.default_rng(4), 20_000, {**p, **factors}).specificity
+    drawn = draw_function_profiles(np.random.default_rng(4), 20_000, {**uniform, **factors}).specificity
     means = drawn.mean(axis=0)
     expected = [
-        min(p["asset_specificity"] * factors.get(f"specificity_{f}", 1.0), 1.0) for f in BUSINESS_FUNCTIONS
+        min(uniform["asset_specificity"] * factors.get(f"specificity_{f}", 1.0), 1.0)
+        for f in BUSINESS_FUNCTIONS
     ]
     assert means == pytest.approx(expected, abs=0.01)
     assert (drawn[:, BUSINESS_FUNCTIONS.index("hr")] == 1.0).all()  # 0.3 x 4 is capped at 1, without a draw
+    calibrated = draw_function_profiles(np.random.default_rng(4), 20_000, defaults()).specificity.mean(axis=0)
+    it, accounting = BUSINESS_FUNCTIONS.index("it"), BUSINESS_FUNCTIONS.index("accounting")
+    assert calibrated[accounting] < calibrated[BUSINESS_FUNCTIONS.index("hr")] < calibrated[it]
 
 
 def test_sizes_are_drawn_only_with_a_spread_and_renewed_for_entrants():
-    assert (EcosystemModel(rng=1, n_smbs=50).smb_size == 1.0).all()
+    assert (EcosystemModel(rng=1, n_smbs=50, smb_size_spread=0.0).smb_size == 1.0).all()
     model = EcosystemModel(rng=1, n_smbs=400, smb_size_spread=1.0)
     assert np.log(model.smb_size).std() == pytest.approx(1.0, abs=0.1)
     before = model.smb_size.copy()

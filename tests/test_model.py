@@ -45,7 +45,9 @@ REPORTERS = (
 
 #: Busy enough that every mechanism fires within 30 months: failures, breaches, SMB and vendor exits
 #: and entries, renewals, overbilling.
-BUSY = dict(
+BUSY = dict(  # churn everywhere: exits, failures, entries; every SMB of median size
+    smb_size_spread=0.0,
+    vendor_management_cost=0.0,
     n_smbs=80,
     n_vendors=15,
     vendor_failure_rate=0.03,
@@ -130,7 +132,7 @@ def test_the_run_starts_from_the_smbs_own_arrangements():
     model = EcosystemModel(rng=2)
     c = model.contracts
     act = c.active_index()
-    assert model.outsourced.mean() > 0.3 and len(act) > 100
+    assert model.outsourced.mean() > 0.1 and len(act) > 50
     assert (c.start[act] <= 0).all() and (c.end[act] >= 1).all()
     assert len(np.unique(c.end[act])) > 12  # renewals spread over the first term
     assert model.ledger["smb_paid"].sum() == 0 and (model.cash == model.params["initial_cash"]).all()
@@ -356,7 +358,14 @@ def test_mesa_batch_run():
 def test_holdup_is_renegotiated_at_each_renewal_not_stacked():
     """The held-up part of a renewed contract's fee is set anew from today's switching cost: a
     held-up part inflated before renewal (as stacking would carry it) leaves no trace on it."""
-    params = dict(n_smbs=60, n_vendors=18, holdup_share=1.0, asset_specificity=0.9, contract_duration=6)
+    params = dict(
+        n_smbs=60,
+        n_vendors=18,
+        holdup_share=1.0,
+        asset_specificity=0.9,
+        contract_duration=6,
+        vendor_management_cost=0.0,
+    )
     inflate_at, extra = 13, 5.0
     after = {}
     for name, inflate in (("plain", False), ("inflated", True)):

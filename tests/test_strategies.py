@@ -111,9 +111,16 @@ BEFORE = [
 OLD_REPORTERS = list(MODEL_REPORTERS)[: list(MODEL_REPORTERS).index("overbilling") + 1]
 
 
+#: The firm-size and function-specificity parameters at the values the model had before they were
+#: calibrated (docs/validation.md): without them these runs are the same as before, bit for bit.
+UNCALIBRATED = dict(
+    vendor_management_cost=0.0, smb_size_spread=0.0, specificity_it=1.0, specificity_accounting=1.0
+)
+
+
 @pytest.mark.parametrize(("seed", "steps", "params", "digest"), BEFORE)
 def test_scalar_levers_without_adaptation_give_the_same_runs_as_before(seed, steps, params, digest):
-    model = EcosystemModel(rng=seed, **params)
+    model = EcosystemModel(rng=seed, **UNCALIBRATED, **params)
     for _ in range(steps):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()[OLD_REPORTERS]
@@ -186,10 +193,14 @@ def _dominant_share(frame, extras):
 
 
 def test_imitation_spreads_a_strictly_dominant_strategy():
-    """Monitoring nothing (0) beats full monitoring at a cost of one fee: by month 72 its share
-    has passed 0.8 in at least 5 of 6 seeds, from 0.5."""
+    """Monitoring nothing (0) beats full monitoring at a cost of one fee: by month 120 its share
+    has passed 0.8 in at least 5 of 6 seeds, from 0.5 (measured: 0.68-1.0, mean 0.89). The
+    advantage acts only through the SMBs that buy, about half of them in this market, where the
+    fixed cost of managing vendors keeps small SMBs from buying; the others' profits do not
+    depend on it, so selection works on half the population and needs more than the 72 months it
+    took when nearly every SMB bought."""
     reached = per_seed(
-        lambda f, e: _dominant_share(months(f, 1, 72), e).max(), 72, adaptation="imitation", **DOMINANT
+        lambda f, e: _dominant_share(months(f, 1, 120), e).max(), 120, adaptation="imitation", **DOMINANT
     )
     assert (reached > 0.8).sum() >= 5, reached
 

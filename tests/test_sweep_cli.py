@@ -252,7 +252,7 @@ def test_a_calibration_runs_on_the_dask_cluster_that_sweeps_use(tmp_path, dask_c
     targets = load_targets(targets_file(tmp_path, 1.0, 0.8, 1.2))
     result = calibrate(
         targets,
-        {"vendor_failure_rate": (0.005, 0.08)},
+        {"vendor_failure_rate": (0.005, 0.08), "lemon_share": (0.0, 0.5)},  # two: the pair figure's matrix
         tmp_path / "out",
         fixed=MARKET,
         population=4,
@@ -262,6 +262,7 @@ def test_a_calibration_runs_on_the_dask_cluster_that_sweeps_use(tmp_path, dask_c
         predictive_runs=2,
     )
     assert len(result.posterior) == 4 and "Dask cluster at tcp://127.0.0.1" in result.report.read_text()
+    assert (tmp_path / "out" / "figures" / "posterior_pairs.png").stat().st_size > 5_000
     # every accepted particle's statistics, simulated on the cluster, are those this process
     # computes for its parameters: the simulations are functions of their parameters and the seed
     history = pyabc.History(f"sqlite:///{tmp_path / 'out' / 'calibration.db'}")
@@ -270,5 +271,6 @@ def test_a_calibration_runs_on_the_dask_cluster_that_sweeps_use(tmp_path, dask_c
     simulator = Simulator(targets, MARKET, seed=2)
     simulated = sorted(s["failures"] for s in stats)
     assert simulated == sorted(
-        simulator({"vendor_failure_rate": v})["failures"] for v in particles["vendor_failure_rate"]
+        simulator({"vendor_failure_rate": v, "lemon_share": w})["failures"]
+        for v, w in zip(particles["vendor_failure_rate"], particles["lemon_share"], strict=True)
     )
