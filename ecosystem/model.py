@@ -94,6 +94,9 @@ NEVER = np.iinfo(np.int64).max
 CAPACITY_REVIEW = 3
 
 
+#: Decision rule names by their code (the order of ``DECISION_RULES``).
+DECISION_RULES_BY_CODE = tuple(DECISION_RULES)
+
 class EcosystemModel(mesa.Model):
     """SMBs that make or buy six business functions from a market of strategic vendors.
 
@@ -533,14 +536,18 @@ class EcosystemModel(mesa.Model):
             haggling=haggling_cost(p["haggling_cost_rate"], rows(f.specificity), rows(f.uncertainty), price),
             management=self._management_cost(smb) * self.slots[smb],
         )
-        buy = np.zeros(len(smb), dtype=bool)
         rule = self.rule[smb]
-        for code, name in enumerate(DECISION_RULES):
-            mine = rule == code
-            if mine.all():  # one rule for all (a market without a mix): no subsets to take
-                buy = decide(name, inputs, p)
-            elif mine.any():
-                buy[mine] = decide(name, _subset(inputs, mine), p)
+        if (rule == rule[0]).all():  # one rule for all (a market without a mix): no subsets to take
+            buy = decide(DECISION_RULES_BY_CODE[int(rule[0])], inputs, p)
+        else:  # rows grouped by rule once, so that each rule reads a slice (a view), not a copy
+            order = np.argsort(rule, kind="stable")
+            grouped = _subset(inputs, order)
+            bounds = np.searchsorted(rule[order], np.arange(len(DECISION_RULES) + 1))
+            buy = np.empty(len(smb), dtype=bool)
+            for code, name in enumerate(DECISION_RULES):
+                mine = slice(bounds[code], bounds[code + 1])
+                if mine.start < mine.stop:
+                    buy[order[mine]] = decide(name, _subset(grouped, mine), p)
         self._bring_in_house(smb[bought & ~buy], fn[bought & ~buy])
         adopt = ~bought & buy
         self.outsourced[smb[adopt], fn[adopt]] = True
@@ -1557,8 +1564,8 @@ def _sum_by(index: np.ndarray, amount, size: int) -> np.ndarray:
     return np.bincount(index, weights=weights, minlength=size)
 
 
-def _subset(inputs: ReviewInputs, mask: np.ndarray) -> ReviewInputs:
-    """The review rows selected by ``mask``."""
+def _subset(inputs: ReviewInputs, mask) -> ReviewInputs:
+    """The review rows selected by ``mask`` (a boolean mask, indices or a slice)."""
     return ReviewInputs(**{name: getattr(inputs, name)[mask] for name in ReviewInputs.__dataclass_fields__})
 
 

@@ -216,7 +216,12 @@ def contracts_ended_early(model: EcosystemModel) -> int:
 def share_smbs_outsourcing(model: EcosystemModel) -> float:
     """Share of the active SMBs that buy at least one function."""
     bought = _bought(model)
-    return float(bought.any(axis=1).mean()) if len(bought) else float("nan")
+    if not len(bought):
+        return float("nan")
+    buying = bought[:, 0].copy()  # column by column: numpy's any over six columns is slower
+    for column in range(1, bought.shape[1]):
+        buying |= bought[:, column]
+    return np.count_nonzero(buying) / len(bought)
 
 
 def _ever(model: EcosystemModel, history: np.ndarray) -> float:
