@@ -97,6 +97,7 @@ CAPACITY_REVIEW = 3
 #: Decision rule names by their code (the order of ``DECISION_RULES``).
 DECISION_RULES_BY_CODE = tuple(DECISION_RULES)
 
+
 class EcosystemModel(mesa.Model):
     """SMBs that make or buy six business functions from a market of strategic vendors.
 
