@@ -37,6 +37,7 @@ Written to ``out_dir``:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
@@ -65,6 +66,7 @@ __all__ = [
     "CalibrationError",
     "Simulator",
     "calibrate",
+    "check_request",
     "parse_bounds",
     "simulation_seed",
 ]
@@ -139,6 +141,36 @@ def simulation_seed(base: int, values: dict[str, float], replication: int = 0) -
 def _model_values(values: dict[str, float]) -> dict[str, Any]:
     """Parameter values as the model takes them: integers rounded."""
     return {k: (round(float(v)) if parameter(k).kind is int else float(v)) for k, v in values.items()}
+
+
+def check_request(
+    bounds: dict[str, tuple[float, float]],
+    fixed: dict[str, Any],
+    population: int = DEFAULT_POPULATION,
+    generations: int = DEFAULT_GENERATIONS,
+    replications: int = 1,
+) -> None:
+    """Raise :class:`CalibrationError` (one line) for a request that cannot run: counts, a
+    parameter both fixed and calibrated, or a corner of the prior box the model refuses."""
+    overlap = sorted(set(fixed) & set(bounds))
+    if overlap:
+        raise CalibrationError(f"{overlap[0]} is both fixed and calibrated; drop one")
+    for name, value in (
+        ("population", population),
+        ("generations", generations),
+        ("replications", replications),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CalibrationError(f"--{name} must be a positive integer, got {value!r}")
+    if population < 2:
+        raise CalibrationError(f"--population must be at least 2, got {population}")
+    for corner in itertools.product(*[(lo, hi) for lo, hi in bounds.values()]):
+        values = _model_values(dict(zip(bounds, corner, strict=True)))
+        try:  # every corner of the prior box must be a valid model (joint constraints included)
+            validate_parameters({**fixed, **values})
+        except ValueError as error:
+            at = ", ".join(f"{k}={format_value(v)}" for k, v in values.items())
+            raise CalibrationError(f"--params: at {at} the model refuses the setting: {error}") from None
 
 
 class Simulator:
@@ -219,22 +251,7 @@ def calibrate(
     if not isinstance(targets, Targets):
         targets = load_targets(targets)
     fixed = dict(fixed or {})
-    overlap = sorted(set(fixed) & set(bounds))
-    if overlap:
-        raise CalibrationError(f"{overlap[0]} is both fixed and calibrated; drop one")
-    for name, value in (
-        ("population", population),
-        ("generations", generations),
-        ("replications", replications),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise CalibrationError(f"--{name} must be a positive integer, got {value!r}")
-    if population < 2:
-        raise CalibrationError(f"--population must be at least 2, got {population}")
-    try:
-        validate_parameters({**fixed, **_model_values({k: lo for k, (lo, _) in bounds.items()})})
-    except ValueError as error:
-        raise CalibrationError(str(error)) from None
+    check_request(bounds, fixed, population, generations, replications)
     out = Path(out_dir)
     db_path = out / DATABASE
     settings = {
@@ -249,9 +266,11 @@ def calibrate(
         if not db_path.exists():
             raise CalibrationError(f"{out} holds no calibration to resume ({DATABASE} missing)")
         stored = json.loads((out / "settings.json").read_text(encoding="utf-8"))
-        if {k: stored.get(k) for k in settings} != settings:
+        differ = [k for k in settings if stored.get(k) != settings[k]]
+        if differ:
             raise CalibrationError(
-                f"{out} holds a calibration with other settings; resume it with the same ones"
+                f"{out} holds a calibration with another {differ[0]} ({stored.get(differ[0])!r}, now "
+                f"{settings[differ[0]]!r}); resume it with the same settings"
             )
     elif out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise CalibrationError(f"{out} already holds files; choose a new folder (or --resume)")

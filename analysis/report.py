@@ -682,7 +682,10 @@ def _robustness_section(analysis: Analysis) -> list[str]:
         "alone (same test as above, on that context's runs); the table gives the share of contexts in "
         "which the effect is supported (expected direction, p < 0.05), contradicted, or not detected. "
         "An effect that is supported in most contexts does not hinge on the background values the "
-        "spec happened to fix.",
+        "spec happened to fix. A context holds few runs, so trends there are tested by permutation "
+        "(exact up to 7 runs), and runs share their seeds across contexts and design points, which "
+        "makes the contexts' verdicts correlated: read the shares as robustness, not as "
+        "independent replications.",
         "",
         "| # | expectation | contexts | supported | contradicted | not detected |",
         "|---|---|---|---|---|---|",

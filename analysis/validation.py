@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from scipy import stats
 
 from ecosystem.parameters import format_value, validate_parameters
 from experiments import run_sweep, spec_from_dict
@@ -182,9 +183,10 @@ def target_figure(target: Target, frame: pd.DataFrame, values: pd.Series):
         runs_ax.scatter(jitter, measured, color="tab:blue", s=18, alpha=0.8)
         if len(measured):
             mean = measured.mean()
+            n = len(measured)
             half = (
-                1.96 * measured.std(ddof=1) / math.sqrt(len(measured)) if len(measured) > 1 else 0.0
-            )  # display only; the table uses Student's t
+                stats.t.ppf(0.975, n - 1) * measured.std(ddof=1) / math.sqrt(n) if n > 1 else 0.0
+            )  # as the table
             runs_ax.errorbar([0.35], [mean], yerr=[[half], [half]], fmt="o", color="black", capsize=4)
         runs_ax.set_xlim(-0.5, 0.6)
         runs_ax.set_xticks([])
@@ -198,7 +200,7 @@ def target_figure(target: Target, frame: pd.DataFrame, values: pd.Series):
             handles=[
                 Patch(color="tab:green", alpha=0.3, label="empirical range"),
                 Line2D([], [], color="tab:green", label="empirical value"),
-                Patch(color="tab:blue", alpha=0.5, label="simulated (95 % band across runs)"),
+                Patch(color="tab:blue", alpha=0.5, label="simulated (95 % CI of the monthly mean)"),
                 Line2D([], [], color="black", marker="o", label="simulated mean, 95 % CI"),
             ],
             loc="outside lower center",

@@ -561,11 +561,11 @@ class EcosystemModel(mesa.Model):
         c, p = self.contracts, self.params
         self.outsourced[smb, fn] = False
         self.resource_due[smb, fn] = NEVER
-        self.ever_brought_back[smb[self.ever_bought[smb]]] = True  # not a row that never found a vendor
         act = c.active_index()
         rows = np.zeros(self.outsourced.size, dtype=bool)
         rows[smb * N_FUNCTIONS + fn] = True
         ending = act[rows[self._rows_of(act)]]
+        self.ever_brought_back[c.smb[ending]] = True  # a function it was buying (a contract in force)
         self._transfer(c.smb[ending], c.vendor[ending], p["exit_fee_months"] * c.fee[ending])
         self._end(ending, "brought_in_house")
         cost = transition_cost(

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -620,6 +621,17 @@ def _contexts(value: Any, design: Design, factors: dict, fixed: dict, fail) -> C
                 where, f"{name!r} is a factor or fixed in this spec; a background parameter is neither"
             )
         bounds[str(name)] = _bounds(str(name), span, "contexts", where, fail)
+    if design.kind == "grid":
+        points = [dict(zip(factors, combo, strict=True)) for combo in itertools.product(*factors.values())]
+    else:  # a list design: its rows
+        points = [{n: factors[n][i] for n in factors} for i in range(len(next(iter(factors.values()), ())))]
+    for corner, point in itertools.product(itertools.product(*bounds.values()), points or [{}]):
+        values = dict(zip(bounds, corner, strict=True))  # joint constraints hold over the whole box
+        try:
+            validate_parameters({**fixed, **point, **values})
+        except ValueError as error:
+            at = ", ".join(f"{k}={format_value(v)}" for k, v in values.items())
+            raise fail("contexts.over", f"at {at} the model refuses the setting: {error}") from None
     return Contexts(samples, bounds)
 
 

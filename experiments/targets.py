@@ -190,8 +190,8 @@ def _target(entry: Any, i: int, steps: int, path: Path) -> Target:
         if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
             raise TargetError(f"{where}: empirical.{key} must be a number, got {number!r}")
         numbers[key] = float(number)
-    if not numbers["low"] <= numbers["value"] <= numbers["high"]:
-        raise TargetError(f"{where}: empirical needs low <= value <= high, got {numbers}")
+    if not numbers["low"] <= numbers["value"] <= numbers["high"] or not numbers["low"] < numbers["high"]:
+        raise TargetError(f"{where}: empirical needs low <= value <= high and low < high, got {numbers}")
     if not isinstance(entry["confirmed"], bool):
         raise TargetError(f"{where}: confirmed must be true or false")
     return Target(

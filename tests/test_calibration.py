@@ -140,14 +140,20 @@ def test_calibrate_runs_end_to_end_reproducibly_and_resumes(tmp_path, capsys):
         (["--params", "n_smbs=10:20", "--set", "n_smbs=15"], "n_smbs is both fixed and calibrated"),
         (["--params", "vendor_failure_rate=0:0.1", "--population", "1"], "--population must be at least 2"),
         (["--params", "vendor_failure_rate=0:0.1", "--resume"], "--resume needs --out"),
+        (
+            ["--params", "offshore_share=0:0.9", "--set", "nearshore_share=0.5"],
+            "at offshore_share=0.9 the model refuses the setting",
+        ),
     ],
 )
 def test_bad_calibrate_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, extra, message):
     targets = targets_file(tmp_path, 1.0, 0.8, 1.2)
     out = tmp_path / "out"
     code = main(["calibrate", targets, *extra, *(["--out", str(out)] if "--resume" not in extra else [])])
-    err = capsys.readouterr().err
+    printed = capsys.readouterr()
+    err = printed.err
     assert code == 2 and message in err and err.count("\n") == 1 and not out.exists()
+    assert printed.out == ""  # refused before anything is announced
 
 
 def test_calibrate_refuses_a_folder_that_holds_files_and_a_resume_of_other_settings(tmp_path, capsys):
@@ -164,6 +170,17 @@ def test_calibrate_refuses_a_folder_that_holds_files_and_a_resume_of_other_setti
         == 2
     )
     assert "no calibration to resume" in capsys.readouterr().err
+
+
+def test_a_resume_with_other_settings_names_the_setting(tmp_path, capsys):
+    targets = targets_file(tmp_path, 1.0, 0.8, 1.2)
+    args = ["calibrate", targets, "--params", "vendor_failure_rate=0.005:0.08", "--set", "n_smbs=10"]
+    args += ["--set", "n_vendors=60", "--population", "3", "--generations", "1", "--out", str(tmp_path / "c")]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main([*args, "--population", "4", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a calibration with another population (3, now 4)" in err and err.count("\n") == 1
 
 
 def test_each_simulation_is_a_function_of_its_parameters_and_the_seed(tmp_path):

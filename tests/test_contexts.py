@@ -73,6 +73,12 @@ def test_bad_contexts_are_refused_in_one_line(contexts, message):
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_contexts_must_give_valid_settings_over_their_whole_box():
+    data = {**SPEC, "fixed": {**SPEC["fixed"], "nearshore_share": 0.5}}
+    with pytest.raises(SpecError, match="at offshore_share=0.9 the model refuses the setting"):
+        spec_from_dict({**data, "contexts": {"samples": 2, "over": {"offshore_share": [0.0, 0.9]}}})
+
+
 def test_contexts_take_grid_and_list_designs_only_and_shares_by_name():
     with pytest.raises(SpecError, match="are for grid and list designs"):
         spec_from_dict(

@@ -96,6 +96,7 @@ def _broken(**changes):
         (_broken(measure={"months": [0, 30]}), "target buying: measure.months must be [first, last]"),
         (_broken(measure={"months": [10, 31]}), "with 1 <= first <= last <= 30"),
         (_broken(measure={"statistic": "median"}), "measure.statistic must be one of mean, last"),
+        (_broken(empirical={"low": 0.7, "high": 0.7}), "and low < high"),
         (_broken(empirical={"low": 0.75}), "empirical needs low <= value <= high"),
         (_broken(empirical={"high": "high"}), "empirical.high must be a number"),
         (_broken(sorce="x"), "target buying: unknown field 'sorce'"),
@@ -179,8 +180,13 @@ def test_the_histories_behind_the_survey_shares_follow_the_decisions():
     ended_early = np.zeros(60, bool)
     bring_in_house, end = model._bring_in_house, model._end
 
-    def spy_bring(smb, fn):  # an SMB that had bought and now makes the function
-        brought_back[smb[model.ever_bought[smb]]] = True
+    def spy_bring(smb, fn):  # an SMB that makes a function it was buying under a contract in force
+        c = model.contracts
+        act = c.active_index()
+        rows = set(zip(smb.tolist(), fn.tolist(), strict=True))
+        for i in act:
+            if (int(c.smb[i]), int(c.function[i])) in rows:
+                brought_back[c.smb[i]] = True
         return bring_in_house(smb, fn)
 
     def spy_end(contracts, reason):

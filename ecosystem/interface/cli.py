@@ -647,15 +647,16 @@ def _targets_file(text: str):
 
 
 def _calibrate(args: argparse.Namespace, argv: list[str]) -> int:
-    from analysis.calibration import CalibrationError, calibrate, parse_bounds
+    from analysis.calibration import CalibrationError, calibrate, check_request, parse_bounds
     from experiments.storage import StorageError
 
     targets = _targets_file(args.targets)
+    fixed, _, _ = _settings(args)
     try:
         bounds = parse_bounds(args.bounds)
+        check_request(bounds, fixed, args.population, args.generations, args.replications)
     except CalibrationError as error:
         raise UsageError(str(error)) from None
-    fixed, _, _ = _settings(args)
     if args.workers < 1:
         raise UsageError(f"--workers must be a positive integer, got {args.workers}")
     if args.seed < 0:
