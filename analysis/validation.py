@@ -136,8 +136,8 @@ def validation_table(targets: Targets, runs: pd.DataFrame) -> pd.DataFrame:
     >>> from experiments.targets import Target, Targets
     >>> t = Target("x", "", "outsourcing_share", 1, 2, "mean", 0.5, 0.4, 0.6, "", "", True)
     >>> table = validation_table(Targets("t", "", 2, (t,), ""), pd.DataFrame({"x": [0.5, 0.55, 0.62]}))
-    >>> table[["target", "mean", "inside", "runs_inside"]].round(3).to_dict("records")
-    [{'target': 'x', 'mean': 0.557, 'inside': True, 'runs_inside': 0.667}]
+    >>> table[["target", "mean", "inside", "verdict", "runs_inside"]].round(3).to_dict("records")
+    [{'target': 'x', 'mean': 0.557, 'inside': True, 'verdict': 'inside (uncertain)', 'runs_inside': 0.667}]
     """
     summary = summarize(runs, [], [t.name for t in targets.targets], by_step=False).set_index("metric")
     rows = []
@@ -157,10 +157,27 @@ def validation_table(targets: Targets, runs: pd.DataFrame) -> pd.DataFrame:
                 "ci_high": s["ci_high"],
                 "n": int(s["n"]),
                 "inside": t.inside(s["mean"]),
+                "verdict": _verdict(t, s["mean"], s["ci_low"], s["ci_high"]),
                 "runs_inside": float(np.mean([t.inside(v) for v in measured])) if len(measured) else math.nan,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _verdict(target: Target, mean: float, low: float, high: float) -> str:
+    """``inside`` or ``outside`` by the mean; ``(uncertain)`` when the 95 % CI crosses a bound.
+
+    >>> t = Target("x", "", "r", 1, 2, "mean", 0.5, 0.4, 0.6, "", "", True)
+    >>> _verdict(t, 0.5, 0.45, 0.55), _verdict(t, 0.55, 0.5, 0.62), _verdict(t, 0.7, 0.65, 0.75)
+    ('inside', 'inside (uncertain)', 'outside')
+    """
+    verdict = "inside" if target.inside(mean) else "outside"
+    crossed = (
+        not (math.isfinite(low) and math.isfinite(high))
+        or low < target.low <= high
+        or low <= target.high < high
+    )
+    return f"{verdict} (uncertain)" if crossed else verdict
 
 
 def target_figure(target: Target, frame: pd.DataFrame, values: pd.Series):
@@ -236,7 +253,8 @@ def _markdown(
         f"Targets file: `{targets.source}`.",
         "",
         f"**{inside} of {len(table)} targets inside their empirical range** (the simulated mean across "
-        "replications lies in the range; the 95 % confidence interval is Student's t across replications; "
+        "replications lies in the range; the 95 % confidence interval is Student's t across replications, "
+        "and a verdict is *uncertain* when that interval crosses a bound of the range; "
         "'runs inside' is the share of single runs in the range).",
         "",
         "| Target | Measure | Empirical (range) | Simulated mean [95 % CI] | Verdict | Runs inside |",
@@ -251,7 +269,7 @@ def _markdown(
         lines.append(
             f"| {t.name} | `{t.reporter}` ({when}) | {t.value:.2f} ({t.low:.2f}–{t.high:.2f}) | "
             f"{_number(row.mean)} [{_number(row.ci_low)}, {_number(row.ci_high)}] | "
-            f"{'inside' if row.inside else 'outside'} | {_number(row.runs_inside)} |"
+            f"{row.verdict} | {_number(row.runs_inside)} |"
         )
     lines += ["", "## The targets", ""]
     for t in targets.targets:

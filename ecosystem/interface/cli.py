@@ -715,14 +715,14 @@ def _validation_summary(result) -> str:
     lines = [
         "",
         f"{'target':{width}}  {'empirical (range)':>20}  {'simulated mean [95% CI]':>27}  "
-        "verdict   runs inside",
+        f"{'verdict':18}  runs inside",
     ]
     for row in table.itertuples(index=False):
         empirical = f"{row.empirical:.2f} ({row.low:.2f}-{row.high:.2f})"
         simulated = f"{_cell(row.mean)} [{_cell(row.ci_low)}, {_cell(row.ci_high)}]"
-        verdict = "inside" if row.inside else "outside"
+        verdict = row.verdict
         inside = _cell(row.runs_inside)
-        lines.append(f"{row.target:{width}}  {empirical:>20}  {simulated:>27}  {verdict:8}  {inside:>11}")
+        lines.append(f"{row.target:{width}}  {empirical:>20}  {simulated:>27}  {verdict:18}  {inside:>11}")
     lines += [
         "",
         f"{result.inside} of {len(table)} targets inside their empirical range.",
