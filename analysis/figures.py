@@ -106,6 +106,8 @@ METRIC_LABELS = {
     "contracts_ended_early": "Contracts ended before their term (per month)",
     "overbilling": "Overbilling (money units per month)",
     "share_smbs_outsourcing": "SMBs buying a function (share of SMBs)",
+    "share_small_smbs_outsourcing": "Small SMBs buying a function (share)",
+    "share_medium_smbs_outsourcing": "Medium SMBs buying a function (share)",
     "share_smbs_brought_back": "Buyers that back-sourced (share)",
     "share_smbs_ended_early": "Buyers that ended a contract early (share)",
     "referred_signing_share": "Referred new contracts (share of signings)",

@@ -215,13 +215,56 @@ def contracts_ended_early(model: EcosystemModel) -> int:
 # --- what outsourcing surveys ask (the empirical targets, docs/validation.md) ------------------------
 def share_smbs_outsourcing(model: EcosystemModel) -> float:
     """Share of the active SMBs that buy at least one function."""
-    bought = _bought(model)
-    if not len(bought):
-        return float("nan")
-    buying = bought[:, 0].copy()  # column by column: numpy's any over six columns is slower
-    for column in range(1, bought.shape[1]):
-        buying |= bought[:, column]
-    return np.count_nonzero(buying) / len(bought)
+    buying = _buying(model)
+    return np.count_nonzero(buying) / len(buying) if len(buying) else float("nan")
+
+
+def _buying(model: EcosystemModel) -> np.ndarray:
+    """Per active SMB: whether it buys at least one function."""
+
+    def compute(m: EcosystemModel) -> np.ndarray:
+        bought = _bought(m)
+        if not len(bought):
+            return np.zeros(0, dtype=bool)
+        buying = bought[:, 0].copy()  # column by column: numpy's any over six columns is slower
+        for column in range(1, bought.shape[1]):
+            buying |= bought[:, column]
+        return buying
+
+    return _shared(model, "buying", compute)
+
+
+#: SMBs above this quantile of size count as medium-sized (UK: about 15 % of the SMEs with 10 or
+#: more employees have 50-249), the rest as small: the survey's size classes.
+MEDIUM_QUANTILE = 0.85
+
+
+def _buying_by_class(model: EcosystemModel) -> tuple[float, float]:
+    """Shares buying anything among the small and the medium-sized active SMBs (NaN if none)."""
+
+    def compute(m: EcosystemModel) -> tuple[float, float]:
+        active = _active(m)
+        if not len(active):
+            return float("nan"), float("nan")
+        size = m.smb_size[active]
+        medium = size > np.quantile(size, MEDIUM_QUANTILE)
+        buying = _buying(m)
+        shares = [buying[group].mean() if group.any() else np.nan for group in (~medium, medium)]
+        return float(shares[0]), float(shares[1])
+
+    return _shared(model, "buying_by_class", compute)
+
+
+def share_small_smbs_outsourcing(model: EcosystemModel) -> float:
+    """Share of the small SMBs in business (size up to the 85th percentile) that buy at least one
+    function."""
+    return _buying_by_class(model)[0]
+
+
+def share_medium_smbs_outsourcing(model: EcosystemModel) -> float:
+    """Share of the medium-sized SMBs in business (the largest 15 % by size) that buy at least one
+    function; NaN when all SMBs are of one size."""
+    return _buying_by_class(model)[1]
 
 
 def _ever(model: EcosystemModel, history: np.ndarray) -> float:
@@ -453,6 +496,8 @@ MODEL_REPORTERS = {
         contracts_ended_early,
         overbilling,
         share_smbs_outsourcing,
+        share_small_smbs_outsourcing,
+        share_medium_smbs_outsourcing,
         share_smbs_brought_back,
         share_smbs_ended_early,
         referred_signing_share,

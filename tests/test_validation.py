@@ -284,3 +284,32 @@ def test_validate_never_writes_into_a_folder_that_holds_files(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     with pytest.raises(FileExistsError):
         validate(out, targets=BUILTIN_TARGETS)
+
+
+def test_the_size_class_shares_split_the_smbs_at_the_85th_percentile_of_size():
+    model = EcosystemModel(rng=4, n_smbs=200, n_vendors=40)
+    for _ in range(12):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    active = model.smb_active
+    size = model.smb_size[active]
+    medium = size > np.quantile(size, 0.85)
+    buying = model.outsourced[active].any(axis=1)
+    assert frame["share_small_smbs_outsourcing"].iloc[-1] == pytest.approx(buying[~medium].mean())
+    assert frame["share_medium_smbs_outsourcing"].iloc[-1] == pytest.approx(buying[medium].mean())
+    assert 25 <= medium.sum() <= 35
+    same = EcosystemModel(rng=4, n_smbs=50, n_vendors=10, smb_size_spread=0.0)
+    same.step()
+    last = same.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert math.isnan(last["share_medium_smbs_outsourcing"]) and not math.isnan(
+        last["share_small_smbs_outsourcing"]
+    )
+
+
+def test_the_held_out_targets_load_and_read_model_reporters():
+    held_out = load_targets(BUILTIN_TARGETS.with_name("held_out_size_classes.yaml"))
+    assert [t.reporter for t in held_out.targets] == [
+        "share_small_smbs_outsourcing",
+        "share_medium_smbs_outsourcing",
+    ]
+    assert (held_out.targets[0].value, held_out.targets[1].value) == (0.65, 0.81)
