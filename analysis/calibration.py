@@ -339,20 +339,7 @@ def calibrate(
     save_figure(_predictive_figure(targets, out / "predictive"), figures / "predictive")
     report = out / "calibration.md"
     report.write_text(
-        _markdown(
-            targets,
-            bounds,
-            fixed,
-            summary,
-            predictive,
-            history,
-            population,
-            replications,
-            workers,
-            scheduler,
-            seed,
-            command,
-        ),
+        _markdown(targets, settings, summary, predictive, history, workers, scheduler, command),
         encoding="utf-8",
     )
     return Calibration(posterior, summary, predictive, history.max_t + 1, report)
@@ -515,20 +502,9 @@ def _predictive_figure(targets: Targets, sweep_dir: Path):
     return fig
 
 
-def _markdown(
-    targets,
-    bounds,
-    fixed,
-    summary,
-    predictive,
-    history,
-    population,
-    replications,
-    workers,
-    scheduler,
-    seed,
-    command,
-) -> str:
+def _markdown(targets, settings, summary, predictive, history, workers, scheduler, command) -> str:
+    fixed, population = settings["fixed"], settings["population"]
+    replications, seed = settings["replications"], settings["seed"]
     generations = history.max_t + 1
     populations = history.get_all_populations()
     simulations = int(populations["samples"].sum())
@@ -546,7 +522,7 @@ def _markdown(
             "and the seed)."
         )
     runs = f"{replications} run{'s' if replications > 1 else ''} per particle"
-    held = ", ".join(f"`{k}` = {format_value(v)}" for k, v in fixed.items())
+    held = ", ".join(f"`{k}` = {v}" for k, v in fixed.items())  # already formatted in settings
     lines = [
         f"# Calibration to {targets.name}",
         "",

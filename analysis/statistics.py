@@ -281,8 +281,9 @@ def test_hypothesis(results: SweepResults, expectation: Expectation) -> Hypothes
     Each run contributes one observation: its metric averaged over its recorded steps (runs
     whose metric is missing throughout are dropped); the other factors are pooled.
 
-    * Numeric factor: Spearman rank correlation between factor and metric (two-sided p), with a
-      bootstrap 95 % CI of rho; the OLS slope and its t interval are reported in the summary.
+    * Numeric factor: Spearman rank correlation between factor and metric (two-sided p; by
+      permutation below :data:`EXACT_BELOW` runs), with a bootstrap 95 % CI of rho; the OLS slope
+      and its t interval are reported in the summary.
     * Categorical factor: Kruskal-Wallis H over its levels (effect: epsilon squared = H / (n - 1)),
       or Mann-Whitney U for two levels (effect: rank-biserial correlation). With
       ``expectation.level``, the direction observed is whether that level's median is the

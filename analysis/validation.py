@@ -88,7 +88,7 @@ def validate(
             f"replications must be an integer of at least 2 (for an interval), got {replications!r}"
         )
     given = dict(params or {})
-    validate_parameters(given)
+    complete = validate_parameters(given)
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} already holds files; choose a new folder")
@@ -116,7 +116,6 @@ def validate(
         save_figure(target_figure(target, frame, runs[target.name]), figures / target.name)
     table.to_csv(out / "validation.csv", index=False)
     runs.to_csv(out / "runs.csv", index=False)
-    complete = validate_parameters(given)
     report = out / "validation.md"
     report.write_text(_markdown(targets, given, complete, table, replications, seed), encoding="utf-8")
     return Validation(targets=targets, params=complete, table=table, runs=runs, report=report)

@@ -100,19 +100,24 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _add_settings(
+    command: argparse.ArgumentParser,
+    config_help: str = "YAML file mapping parameter names to values",
+    set_help: str = "set a parameter (repeatable; see `smb-eco params`)",
+) -> None:
+    """The ``--config`` file and repeatable ``--set NAME=VALUE`` of the commands that take parameters."""
+    command.add_argument("--config", type=Path, help=config_help)
+    command.add_argument(
+        "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE", help=set_help
+    )
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="smb-eco", description="Agent-based simulation of SMB-vendor outsourcing.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run one simulation and write its outputs")
-    run.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a parameter (repeatable; see `smb-eco params`)",
-    )
+    _add_settings(run)
     run.add_argument(
         "--focal",
         dest="focal",
@@ -123,7 +128,6 @@ def _build_parser() -> argparse.ArgumentParser:
         + ", ".join(STRATEGY_FIELDS)
         + ")",
     )
-    run.add_argument("--config", type=Path, help="YAML file mapping parameter names to values")
     run.add_argument("--steps", type=int, help=f"months to simulate (default {DEFAULT_STEPS})")
     run.add_argument("--seed", type=int, help=f"random seed (default {DEFAULT_SEED})")
     run.add_argument(
@@ -170,15 +174,7 @@ def _build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="measure the model against empirical targets (defaults, or a config)"
     )
-    validate.add_argument("--config", type=Path, help="YAML file mapping parameter names to values")
-    validate.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a parameter (repeatable)",
-    )
+    _add_settings(validate)
     validate.add_argument(
         "--replications",
         type=int,
@@ -210,15 +206,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME=LOW:HIGH",
         help="a numeric parameter to estimate, with its uniform prior (repeatable)",
     )
-    calibrate.add_argument("--config", type=Path, help="YAML file of the parameters held fixed")
-    calibrate.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="hold a parameter fixed",
-    )
+    _add_settings(calibrate, "YAML file of the parameters held fixed", "hold a parameter fixed (repeatable)")
     calibrate.add_argument(
         "--population", type=int, default=100, help="particles per generation (default 100)"
     )
@@ -608,7 +596,7 @@ def _validate(args: argparse.Namespace) -> int:
     from experiments.targets import BUILTIN_TARGETS
 
     values, steps, seed = _settings(args)
-    targets = _targets_file(str(args.targets) if args.targets is not None else str(BUILTIN_TARGETS))
+    targets = _targets_file(str(args.targets or BUILTIN_TARGETS))
     if args.replications < 2:
         raise UsageError(f"--replications must be at least 2 (for an interval), got {args.replications}")
     if args.workers < 1:
