@@ -58,7 +58,7 @@ from .mechanisms.moral_hazard import (
 from .mechanisms.network import PeerNetwork, peer_graph
 from .mechanisms.population import allocate_mix
 from .mechanisms.relational_capital import TRUST_RELIEF, governance_relief, update_trust
-from .mechanisms.relationships import PairBook, unique_sorted
+from .mechanisms.relationships import PairBook
 from .mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
 from .mechanisms.shocks import (
     SOURCING_SLOTS,
@@ -1010,8 +1010,10 @@ class EcosystemModel(mesa.Model):
         pair = c.pair[self._delivery]
         if not len(pair):
             return
-        rows = unique_sorted(pair)  # the ties with deliveries this month
-        tie = np.searchsorted(rows, pair)
+        rows = pairs.distinct(pair)  # the ties with deliveries this month
+        position = np.empty(len(pairs), dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        tie = position[pair]  # each delivery's tie
         bad = np.bincount(tie[self._failed], minlength=len(rows))
         good = np.bincount(tie, minlength=len(rows)) - bad
         before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
@@ -1454,7 +1456,7 @@ class EcosystemModel(mesa.Model):
         mine = sourcing[row]  # only contracts of the rows being sourced can match
         if not mine.any():
             return serving
-        key = np.sort(row[mine] * self.places + c.vendor[act][mine])
+        key = np.sort(row[mine] * self.places + c.vendor[act][mine], kind="stable")
         probe = wanted[:, None] * self.places + cand
         position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
         return key[position] == probe

@@ -24,7 +24,6 @@ from .agents import SMB, Vendor
 from .mechanisms.contracts import CONTRACT_KINDS
 from .mechanisms.decision_rules import DECISION_RULES
 from .mechanisms.functions import BUSINESS_FUNCTIONS
-from .mechanisms.relationships import unique_sorted
 from .mechanisms.shocks import SOURCING_SLOTS
 
 if TYPE_CHECKING:
@@ -44,6 +43,12 @@ def _shared(model: EcosystemModel, key: str, compute):
     return memo[key]
 
 
+def _mean(values: np.ndarray) -> float:
+    """``float(values.mean())`` of a non-empty array, bit for bit (the same pairwise sum divided
+    by the count), without ``mean``'s per-call overhead: the DataCollector calls dozens a month."""
+    return float(np.add.reduce(values, axis=None, dtype=np.float64)) / values.size
+
+
 def _active(model: EcosystemModel) -> np.ndarray:
     """Indices of the SMBs in business."""
     return _shared(model, "active", lambda m: np.flatnonzero(m.smb_active))
@@ -57,7 +62,7 @@ def _bought(model: EcosystemModel) -> np.ndarray:
 def outsourcing_share(model: EcosystemModel) -> float:
     """Share of the active SMBs' functions that are bought rather than made."""
     bought = _bought(model)
-    return float(bought.mean()) if len(bought) else float("nan")
+    return _mean(bought) if len(bought) else float("nan")
 
 
 def active_contracts(model: EcosystemModel) -> int:
@@ -81,7 +86,7 @@ def mean_contracted_vendor_quality(model: EcosystemModel) -> float:
     act = model.contracts.active_index()
     if not len(act):
         return float("nan")
-    return float(model.vendors.true_quality[model.contracts.vendor[act]].mean())
+    return _mean(model.vendors.true_quality[model.contracts.vendor[act]])
 
 
 def mean_relational_capital(model: EcosystemModel) -> float:
@@ -90,8 +95,8 @@ def mean_relational_capital(model: EcosystemModel) -> float:
     act = c.active_index()
     if not len(act):
         return float("nan")
-    ties = unique_sorted(c.pair[act])
-    return float(model.pairs.trust_at(ties, model.month, model.params["trust_decay"]).mean())
+    ties = model.pairs.distinct(c.pair[act])
+    return _mean(model.pairs.trust_at(ties, model.month, model.params["trust_decay"]))
 
 
 def innovations(model: EcosystemModel) -> int:
@@ -112,7 +117,7 @@ def cumulative_innovations(model: EcosystemModel) -> int:
 def mean_inhouse_capability(model: EcosystemModel) -> float:
     """Mean in-house capability over the active SMBs' functions, made or bought."""
     active = _active(model)
-    return float(model.functions.capability.take(active, axis=0).mean()) if len(active) else float("nan")
+    return _mean(model.functions.capability.take(active, axis=0)) if len(active) else float("nan")
 
 
 def disruption_loss(model: EcosystemModel) -> float:
@@ -139,7 +144,7 @@ def total_outsourcing_cost(model: EcosystemModel) -> float:
 def mean_smb_profit(model: EcosystemModel) -> float:
     """Mean monthly profit of the SMBs active this month."""
     active = _active(model)
-    return float(model.profit.take(active).mean()) if len(active) else float("nan")
+    return _mean(model.profit.take(active)) if len(active) else float("nan")
 
 
 def smb_survival_rate(model: EcosystemModel) -> float:
@@ -160,13 +165,13 @@ def smb_exits(model: EcosystemModel) -> int:
 def mean_smb_margin(model: EcosystemModel) -> float:
     """Mean net margin (profit / revenue) of the SMBs active this month."""
     active = model.smb_active & (model.revenue > 0)
-    return float((model.profit[active] / model.revenue[active]).mean()) if active.any() else float("nan")
+    return _mean(model.profit[active] / model.revenue[active]) if active.any() else float("nan")
 
 
 def mean_vendor_profit(model: EcosystemModel) -> float:
     """Mean monthly profit of the vendors in the market (income minus variable and fixed costs)."""
     alive = model.vendors.alive
-    return float(model.flows["vendor_profit"][alive].mean()) if alive.any() else float("nan")
+    return _mean(model.flows["vendor_profit"][alive]) if alive.any() else float("nan")
 
 
 def active_vendors(model: EcosystemModel) -> int:
@@ -247,9 +252,13 @@ def _buying_by_class(model: EcosystemModel) -> tuple[float, float]:
         if not len(active):
             return float("nan"), float("nan")
         size = m.smb_size[active]
-        medium = size > np.quantile(size, MEDIUM_QUANTILE)
+        # the threshold changes only with entries and exits: computed again when the sizes differ
+        cached = getattr(m, "_medium_size", None)
+        if cached is None or not np.array_equal(cached[0], size):
+            m._medium_size = cached = size, np.quantile(size, MEDIUM_QUANTILE)
+        medium = size > cached[1]
         buying = _buying(m)
-        shares = [buying[group].mean() if group.any() else np.nan for group in (~medium, medium)]
+        shares = [_mean(buying[group]) if group.any() else np.nan for group in (~medium, medium)]
         return float(shares[0]), float(shares[1])
 
     return _shared(model, "buying_by_class", compute)
@@ -270,7 +279,7 @@ def share_medium_smbs_outsourcing(model: EcosystemModel) -> float:
 def _ever(model: EcosystemModel, history: np.ndarray) -> float:
     """Share of the active SMBs that have ever bought a function whose ``history`` flag is set."""
     buyers = _shared(model, "ever_bought", lambda m: np.flatnonzero(m.smb_active & m.ever_bought))
-    return float(history.take(buyers).mean()) if len(buyers) else float("nan")
+    return _mean(history.take(buyers)) if len(buyers) else float("nan")
 
 
 def share_smbs_brought_back(model: EcosystemModel) -> float:
@@ -323,11 +332,10 @@ def _reporter(name: str, doc: str, function):
 def _share(lever: str, code: int):
     def share(model: EcosystemModel) -> float:
         active = _active(model)
-        return (
-            np.count_nonzero(getattr(model, lever).take(active) == code) / len(active)
-            if len(active)
-            else float("nan")
-        )
+        if not len(active):
+            return float("nan")
+        counts = _shared(model, f"counts_{lever}", lambda m: np.bincount(getattr(m, lever).take(active)))
+        return float(counts[code]) / len(active) if code < len(counts) else 0.0
 
     return share
 
@@ -335,7 +343,7 @@ def _share(lever: str, code: int):
 def _mean_profit_by_rule(code: int):
     def mean_profit(model: EcosystemModel) -> float:
         mine = model.smb_active & (model.rule == code)
-        return float(model.profit[mine].mean()) if mine.any() else float("nan")
+        return _mean(model.profit[mine]) if mine.any() else float("nan")
 
     return mean_profit
 
@@ -356,7 +364,7 @@ def _survival_by_rule(code: int):
 def _mean_lever(lever: str):
     def mean(model: EcosystemModel) -> float:
         active = _active(model)
-        return float(getattr(model, lever).take(active).mean()) if len(active) else float("nan")
+        return _mean(getattr(model, lever).take(active)) if len(active) else float("nan")
 
     return mean
 
@@ -364,7 +372,11 @@ def _mean_lever(lever: str):
 def _function_share(j: int):
     def share(model: EcosystemModel) -> float:
         bought = _bought(model)
-        return float(bought[:, j].mean()) if len(bought) else float("nan")
+        if not len(bought):
+            return float("nan")
+        return float(_shared(model, "bought_per_function", lambda m: np.count_nonzero(bought, axis=0))[j]) / len(
+            bought
+        )
 
     return share
 

@@ -67,6 +67,19 @@ class PairBook:
         """The filled part of a column (a view)."""
         return getattr(self, name)[: self.size]
 
+    def distinct(self, rows: np.ndarray) -> np.ndarray:
+        """The distinct pair rows among ``rows`` (all >= 0), sorted: :func:`unique_sorted` by
+        marking a table of all rows, cheaper than sorting the thousands of a month.
+
+        >>> book = PairBook(places=10)
+        >>> _ = book.ensure(np.array([3, 1, 2]), np.array([7, 2, 7]))
+        >>> book.distinct(np.array([2, 0, 2])).tolist()
+        [0, 2]
+        """
+        marked = np.zeros(self.size, dtype=bool)
+        marked[rows] = True
+        return np.flatnonzero(marked)
+
     # --- lookups ---------------------------------------------------------------------------------
     def find(self, smb: np.ndarray, vendor: np.ndarray) -> np.ndarray:
         """Row of each (SMB, vendor) pair, or -1 where the SMB has never met the vendor."""
@@ -191,7 +204,7 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
     >>> unique_sorted(np.array([5, 2, 5, 9, 2])).tolist()
     [2, 5, 9]
     """
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable")  # the same values; numpy's radix/tim sort beats its quicksort here
     distinct = np.empty(len(ordered), dtype=bool)
     distinct[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=distinct[1:])
