@@ -5,7 +5,9 @@ targets file (:mod:`experiments.targets`): pyabc's ABC-SMC (Toni et al. 2009; Kl
 2018) simulates the model at parameter values drawn from the prior and then from successively
 narrower proposals, keeping the values whose simulated targets lie close to the empirical ones.
 The distance is the Euclidean distance over the targets, each scaled by the half-width of its
-empirical range, so that a miss by a whole range counts 1 whatever the target's units.
+empirical range, so that a miss by a whole range counts 1 whatever the target's units; it is
+measured from the empirical values (``distance_kind="point"``, the default) or from the ranges
+(``"range"``: 0 inside a range, for sources that give a range rather than a value).
 
 Where the runs go: a Dask distributed cluster (``scheduler=``, pyabc's
 ``DaskDistributedSampler``, the cluster sweeps use), local processes (``workers > 1``, pyabc's
@@ -197,14 +199,33 @@ class Simulator:
         return {name: total / self.replications for name, total in sums.items()}
 
 
-def distance(targets: Targets):
-    """Euclidean distance over targets scaled by their ranges' half-widths (NaN: far away)."""
+#: What the distance measures from: the empirical value, or the empirical range (0 inside it).
+DISTANCES = ("point", "range")
+
+
+def distance(targets: Targets, kind: str = "point"):
+    """Euclidean distance over targets scaled by their ranges' half-widths (NaN: far away).
+
+    ``kind="point"`` measures each target's gap to its empirical value; ``kind="range"`` its gap
+    to the nearest bound of its empirical range, 0 inside it, so that every simulated value the
+    sources cannot tell apart counts as a perfect fit (the posterior is then the prior restricted
+    to the parameters consistent with every range, once the threshold reaches 0).
+    """
+    if kind not in DISTANCES:
+        raise CalibrationError(f"distance must be one of {', '.join(DISTANCES)}, got {kind!r}")
     scale = {t.name: max((t.high - t.low) / 2.0, 1e-12) for t in targets.targets}
+    bounds = {t.name: (t.low, t.high) for t in targets.targets}
 
     def scaled(simulated: dict, observed: dict) -> float:
         total = 0.0
         for name, s in scale.items():
-            gap = (simulated[name] - observed[name]) / s
+            value = simulated[name]
+            if kind == "point":
+                gap = (value - observed[name]) / s
+            else:
+                low, high = bounds[name]
+                inside = low <= value <= high  # False for NaN, which keeps its gap
+                gap = 0.0 if inside else (low - value if value < low else value - high) / s
             total += NAN_DISTANCE**2 if gap != gap else gap * gap
         return math.sqrt(total)
 
@@ -237,6 +258,7 @@ def calibrate(
     resume: bool = False,
     predictive_runs: int = PREDICTIVE_RUNS,
     command: str = "",
+    distance_kind: str = "point",
 ) -> Calibration:
     """Estimate ``bounds``' parameters from ``targets`` by ABC-SMC and write the results.
 
@@ -252,6 +274,8 @@ def calibrate(
         targets = load_targets(targets)
     fixed = dict(fixed or {})
     check_request(bounds, fixed, population, generations, replications)
+    if distance_kind not in DISTANCES:
+        raise CalibrationError(f"distance must be one of {', '.join(DISTANCES)}, got {distance_kind!r}")
     out = Path(out_dir)
     db_path = out / DATABASE
     settings = {
@@ -261,11 +285,13 @@ def calibrate(
         "population": population,
         "replications": replications,
         "seed": seed,
+        "distance": distance_kind,
     }
     if resume:
         if not db_path.exists():
             raise CalibrationError(f"{out} holds no calibration to resume ({DATABASE} missing)")
         stored = json.loads((out / "settings.json").read_text(encoding="utf-8"))
+        stored.setdefault("distance", "point")  # calibrations written before the choice existed
         differ = [k for k in settings if stored.get(k) != settings[k]]
         if differ:
             raise CalibrationError(
@@ -299,7 +325,7 @@ def calibrate(
             np.random.set_state(_state_from_json(json.loads(state_path.read_text(encoding="utf-8"))))
         elif not resume:
             np.random.seed(seed)
-        abc = pyabc.ABCSMC(simulator, prior, distance(targets), population_size=population, sampler=sampler)
+        abc = pyabc.ABCSMC(simulator, prior, distance(targets, distance_kind), population_size=population, sampler=sampler)
         db = f"sqlite:///{db_path.resolve()}"
         observed = {t.name: t.value for t in targets.targets}
         history = abc.load(db, 1) if resume else abc.new(db, observed)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.calibration import Simulator, calibrate, distance, parse_bounds, simulation_seed
+from analysis.calibration import CalibrationError, Simulator, calibrate, distance, parse_bounds, simulation_seed
 from ecosystem.interface.cli import main
 from ecosystem.interface.outputs import timeseries
 from ecosystem.model import run_simulation
@@ -201,3 +201,15 @@ def test_the_distance_counts_each_target_in_half_widths_of_its_range(tmp_path):
     assert d({"failures": 1.2, "buying": 1.0}, observed) == pytest.approx(2**0.5)
     assert d({"failures": float("nan"), "buying": 0.5}, observed) == pytest.approx(10.0)
     assert parse_bounds(["n_smbs=10:20"]) == {"n_smbs": (10.0, 20.0)}
+
+
+def test_the_range_distance_is_zero_inside_every_range_and_counts_misses_from_the_bounds(tmp_path):
+    targets = load_targets(targets_file(tmp_path, 1.0, 0.8, 1.2))  # ranges [0.8, 1.2] and [0, 1]
+    d = distance(targets, "range")
+    observed = {"failures": 1.0, "buying": 0.5}
+    assert d({"failures": 1.19, "buying": 0.99}, observed) == 0.0  # off the values, inside the ranges
+    assert d({"failures": 1.3, "buying": 0.5}, observed) == pytest.approx(0.5)  # 0.1 beyond, half-width 0.2
+    assert d({"failures": 0.7, "buying": 1.5}, observed) == pytest.approx((0.5**2 + 1.0**2) ** 0.5)
+    assert d({"failures": float("nan"), "buying": 0.5}, observed) == pytest.approx(10.0)
+    with pytest.raises(CalibrationError, match="distance must be one of point, range"):
+        distance(targets, "mean")

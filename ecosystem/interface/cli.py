@@ -218,6 +218,12 @@ def _build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://HOST:8786")
     calibrate.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
     calibrate.add_argument(
+        "--distance",
+        choices=("point", "range"),
+        default="point",
+        help="measure each target's miss from its empirical value (point, default) or from its range (range: 0 inside)",
+    )
+    calibrate.add_argument(
         "--out",
         type=Path,
         help="new folder for the calibration (default runs/calibration, numbered if taken)",
@@ -671,6 +677,7 @@ def _calibrate(args: argparse.Namespace, argv: list[str]) -> int:
             scheduler=args.scheduler,
             seed=args.seed,
             resume=args.resume,
+            distance_kind=args.distance,
             command=shlex.join(["smb-eco", *argv]),
         )
     except CalibrationError as error:
