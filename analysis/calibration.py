@@ -325,7 +325,8 @@ def calibrate(
             np.random.set_state(_state_from_json(json.loads(state_path.read_text(encoding="utf-8"))))
         elif not resume:
             np.random.seed(seed)
-        abc = pyabc.ABCSMC(simulator, prior, distance(targets, distance_kind), population_size=population, sampler=sampler)
+        measure = distance(targets, distance_kind)
+        abc = pyabc.ABCSMC(simulator, prior, measure, population_size=population, sampler=sampler)
         db = f"sqlite:///{db_path.resolve()}"
         observed = {t.name: t.value for t in targets.targets}
         history = abc.load(db, 1) if resume else abc.new(db, observed)

@@ -374,9 +374,8 @@ def _function_share(j: int):
         bought = _bought(model)
         if not len(bought):
             return float("nan")
-        return float(_shared(model, "bought_per_function", lambda m: np.count_nonzero(bought, axis=0))[j]) / len(
-            bought
-        )
+        counts = _shared(model, "bought_per_function", lambda m: np.count_nonzero(bought, axis=0))
+        return float(counts[j]) / len(bought)
 
     return share
 

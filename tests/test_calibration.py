@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.calibration import CalibrationError, Simulator, calibrate, distance, parse_bounds, simulation_seed
+from analysis.calibration import (
+    CalibrationError,
+    Simulator,
+    calibrate,
+    distance,
+    parse_bounds,
+    simulation_seed,
+)
 from ecosystem.interface.cli import main
 from ecosystem.interface.outputs import timeseries
 from ecosystem.model import run_simulation

@@ -221,7 +221,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--distance",
         choices=("point", "range"),
         default="point",
-        help="measure each target's miss from its empirical value (point, default) or from its range (range: 0 inside)",
+        help="measure each target's miss from its empirical value (point, default) "
+        "or from its range (range: 0 inside)",
     )
     calibrate.add_argument(
         "--out",
