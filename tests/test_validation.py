@@ -166,6 +166,21 @@ def test_the_failure_share_counts_the_latest_cohorts_whose_two_years_have_passed
     assert math.isnan(book.recent_failure_share(60))  # months 25..36: nothing begun
 
 
+def test_relationships_ended_by_their_buyers_exit_are_outside_the_surveyed_population():
+    # four begun in month 0: one ended by the SMB's exit (left out of both counts), one by the
+    # vendor's exit (a failure), one brought in-house after the horizon (not a failure), one open
+    book = _book_with([0, 0, 0, 0])
+    book.terminate(np.array([0]), 3, "smb_exit")
+    book.terminate(np.array([1]), 10, "vendor_exit")
+    book.terminate(np.array([2]), 30, "brought_in_house")
+    assert book.recent_failure_share(24) == pytest.approx(1 / 3)
+    book.terminate(np.array([3]), 31, "smb_exit")  # after the horizon: still surveyed, not failed
+    assert book.recent_failure_share(24) == pytest.approx(1 / 3)
+    only_exits = _book_with([0])
+    only_exits.terminate(np.array([0]), 1, "smb_exit")
+    assert math.isnan(only_exits.recent_failure_share(24))  # nobody left to ask
+
+
 def test_relationships_begun_before_the_run_are_left_out():
     book = _book_with([0, 0, 0])
     book.backdate(np.arange(3), np.array([0, 3, 30]))

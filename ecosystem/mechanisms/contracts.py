@@ -188,9 +188,11 @@ class ContractBook:
         self.log_term_end: list[np.ndarray] = []
         self.log_reason: list[np.ndarray] = []
         self.signed_months: list[np.ndarray] = []
-        # per start month: relationships begun, and those of them ended within FAILURE_HORIZON
+        # per start month: relationships begun, those of them ended within FAILURE_HORIZON, and
+        # those ended within it because the SMB left the market (outside the surveys' population)
         self.begun_by_month = np.zeros(0, dtype=np.int64)
         self.failed_by_month = np.zeros(0, dtype=np.int64)
+        self.buyer_gone_by_month = np.zeros(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return self.size
@@ -235,7 +237,8 @@ class ContractBook:
         self.log_term_end.append(self.end[index].copy())
         self.log_reason.append(np.full(len(index), ENDINGS.index(reason), dtype=np.int64))
         started = self.start[index]
-        self._count_by_month("failed_by_month", started[month - started < FAILURE_HORIZON])
+        within = started[month - started < FAILURE_HORIZON]
+        self._count_by_month("buyer_gone_by_month" if reason == "smb_exit" else "failed_by_month", within)
 
     def backdate(self, index: np.ndarray, age: np.ndarray) -> None:
         """Move the given contracts, the only ones signed so far, ``age`` months into the past
@@ -261,9 +264,12 @@ class ContractBook:
 
     def recent_failure_share(self, month: int, window: int = 12) -> float:
         """Share of the relationships begun in the ``window`` months that ended
-        :data:`FAILURE_HORIZON` months before ``month`` which ended (any reason) within that
-        horizon of their start: the survey measure of failed relationships, on the latest
-        cohorts whose outcome is known. NaN before any such relationship.
+        :data:`FAILURE_HORIZON` months before ``month`` which ended within that horizon of their
+        start: the survey measure of failed relationships, on the latest cohorts whose outcome is
+        known. Relationships ended because their SMB left the market are in neither count: the
+        surveys asked buyers still in business about their relationships. Any other ending
+        counts as a failure (not renewed, poor performance, the vendor's exit, brought back
+        in-house). NaN before any such relationship.
 
         >>> book = ContractBook()
         >>> _ = book.sign(**{k: np.zeros(2, dtype=t) for k, t in _FIELDS.items()})
@@ -274,6 +280,7 @@ class ContractBook:
         last = month - FAILURE_HORIZON  # the latest start month whose horizon has passed
         first = max(last - window + 1, 0)
         begun = int(self.begun_by_month[first : last + 1].sum()) if last >= 0 else 0
+        begun -= int(self.buyer_gone_by_month[first : last + 1].sum()) if last >= 0 else 0
         if not begun:
             return float("nan")
         return float(self.failed_by_month[first : last + 1].sum() / begun)
