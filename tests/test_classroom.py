@@ -248,9 +248,12 @@ def test_auto_advance_waits_only_for_present_students_and_the_timer_plays_the_ro
     game.submit(tokens["Ann"], 1, {})
     game.submit(tokens["Bob"], 1, {})
     assert game.round == 1  # Cy is present and has not submitted
+    game.tick()
+    assert game.round == 1
     clock.now += 11  # Cy's page has stopped polling: away
     game.seen(tokens["Ann"])
-    game.submit(tokens["Bob"], 1, {})
+    game.seen(tokens["Bob"])
+    game.tick()
     assert game.round == 2
     game.settings(auto_advance=False, timer_s=30)
     assert game.deadline == clock.now + 30
@@ -407,6 +410,37 @@ def _post(url: str, data: bytes) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
+def test_the_server_answers_in_json_and_refuses_bad_requests_in_one_line(classroom):
+    base, teacher_url = classroom
+    key = teacher_url.split("key=", 1)[1]
+    status, joined = _post(f"{base}/api/join", json.dumps({"name": "Ada"}).encode())
+    assert status == 200 and joined["name"] == "Ada"
+    assert _post(f"{base}/api/join", b'{"name": "ada"}') == (
+        400,
+        {"error": "name: 'ada' is taken in this class; choose another"},
+    )
+    assert _post(f"{base}/api/join", b"[1]") == (400, {"error": "request body: a JSON object"})
+    for path in ("/api/teacher", "/export.csv"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _get(base + path, "wrong")
+        assert refused.value.code == 403 and b"teacher key missing or wrong" in refused.value.read()
+    start = urllib.request.Request(f"{base}/api/teacher/start", data=b"{}", headers={"X-Teacher-Key": key})
+    with urllib.request.urlopen(start, timeout=10) as response:
+        assert json.loads(response.read()) == {"ok": True}
+    token = joined["token"]
+    stale = {"token": token, "round": 2, "decision": {}}
+    status, answer = _post(f"{base}/api/submit", json.dumps(stale).encode())
+    assert status == 400 and answer["error"].startswith("round: the class is in round 1, got 2")
+    status, answer = _post(f"{base}/api/submit", json.dumps({"token": "nobody", "round": 1}).encode())
+    assert (status, answer["error"]) == (400, "unknown student: join the class first")
+    status, _ = _post(f"{base}/api/submit", json.dumps({**stale, "round": 1}).encode())
+    assert status == 200 and _get(f"{base}/api/teacher", key)["players"][0]["submitted"]
+    board, reporters = _get(f"{base}/api/leaderboard"), _get(f"{base}/api/reporters")
+    assert [row["name"] for row in board] == ["Ada"] and reporters["month"] == 0
+    assert set(reporters["firms"]) == {"Ada", *RULE_FIRMS}
+    assert board[0]["cash"] == reporters["firms"]["Ada"]["cash"]
+
+
 def _submit(page, expect, round_: int) -> None:
     page.get_by_role("button", name="Submit my decisions").click()
     expect(page.locator("#message")).to_have_text(f"Decisions for round {round_} received.")
@@ -419,7 +453,7 @@ def test_three_students_and_a_teacher_play_two_rounds_in_chromium(sync_playwrigh
     expect.set_options(timeout=WAIT_MS)
     base, teacher_url = classroom
     key = teacher_url.split("key=", 1)[1]
-    requested, failed = [], []
+    requested, failed, script_errors = [], [], []
     names = ["Ada", "Ben", "Cleo"]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -432,6 +466,8 @@ def test_three_students_and_a_teacher_play_two_rounds_in_chromium(sync_playwrigh
                 )
             students = [context.new_page() for context in contexts[:3]]
             teacher = contexts[3].new_page()
+            for page in (*students, teacher):
+                page.on("pageerror", lambda error: script_errors.append(str(error)))
             for page, name in zip(students, names, strict=True):
                 page.goto(base + "/")
                 page.locator("#name").fill(name)
@@ -569,3 +605,4 @@ def test_three_students_and_a_teacher_play_two_rounds_in_chromium(sync_playwrigh
     outside = [url for url in requested if not url.startswith(local)]
     assert requested and not outside, f"requests left the local server: {outside}"
     assert not failed, f"requests failed: {failed}"
+    assert not script_errors, f"the pages' scripts failed: {script_errors}"

@@ -352,10 +352,19 @@ class Game:
             self._advance()
 
     def tick(self) -> None:
-        """Advance the round if its timer has run out (the server calls this twice a second)."""
+        """Play the round if its timer has run out, or (with ``auto_advance``) once every student
+        still present has submitted, someone having left since the last submission; the server
+        calls this twice a second."""
         with self.lock:
-            if self.phase == "playing" and self.deadline is not None and self.clock() >= self.deadline:
+            if self.phase != "playing":
+                return
+            timed_out = self.deadline is not None and self.clock() >= self.deadline
+            all_in = self.auto_advance and self._submissions() > 0 and self._all_submitted()
+            if timed_out or all_in:
                 self._advance()
+
+    def _submissions(self) -> int:
+        return sum(p.run == self.run and p.submitted_round == self.round for p in self.players.values())
 
     def _open_round(self) -> None:
         self.deadline = self.clock() + self.timer_s if self.timer_s else None

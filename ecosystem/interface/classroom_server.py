@@ -52,8 +52,9 @@ MAX_BODY = 64 * 1024
 TICK_S = 0.5
 
 
-def build_app(game: Game, teacher_key: str):
-    """The Starlette application serving ``game``; teacher requests must carry ``teacher_key``."""
+def build_app(game: Game, teacher_key: str, join_url: str | None = None):
+    """The Starlette application serving ``game``; teacher requests must carry ``teacher_key``;
+    the teacher's page shows ``join_url`` as the students' address."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
@@ -122,7 +123,7 @@ def build_app(game: Game, teacher_key: str):
         return await run_in_threadpool(game.reporters)
 
     async def teacher_view(request):
-        return await run_in_threadpool(game.teacher_view)
+        return {**await run_in_threadpool(game.teacher_view), "join_url": join_url}
 
     async def start(request):
         data = await body(request)
@@ -206,6 +207,17 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _network_address() -> str:
+    """This machine's address on its network, as students' machines reach it (a UDP socket is
+    pointed at a private address to learn the outgoing interface; nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
+
+
 def _problem(host: str, port: int) -> str | None:
     """Why the game cannot start, in one line, or None."""
     missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
@@ -249,11 +261,11 @@ def serve(
     key = secrets.token_urlsafe(9)
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
-    print(f"Classroom game: students join at {base}/", flush=True)
+    public = f"http://{_network_address()}:{port}/" if host in ("0.0.0.0", "::") else f"{base}/"
+    print(f"Classroom game: students join at {public}", flush=True)
     print(f"Teacher page: {base}/teacher?key={key}  (Ctrl+C to stop)", flush=True)
-    if host in ("0.0.0.0", "::"):
-        print("  (students use this machine's address on the classroom network in place of the host)")
-    config = uvicorn.Config(build_app(game, key), host=host, port=port, log_level="warning", access_log=False)
+    app = build_app(game, key, public)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     # uvicorn stops gracefully on Ctrl+C or SIGTERM, then raises the signal again (which the
     # command line turns into KeyboardInterrupt): the game has ended as asked
     with contextlib.suppress(KeyboardInterrupt):

@@ -21,14 +21,16 @@ async function act(path, body, done) {
   try { await api(path, body); say(done, true); refresh(); } catch (error) { say(error.message, false); }
 }
 
-$("start").addEventListener("click", () => act("/api/teacher/start", {scenario: $("scenario").value}, `Scenario "${$("scenario").value}" started: round 1 is open.`));
+let currentPhase = null;
+$("start").addEventListener("click", () => currentPhase === "playing" && !confirm("Start a new run? The open scenario ends here (its rounds stay in the CSV).") ? null : act("/api/teacher/start", {scenario: $("scenario").value}, `Scenario "${$("scenario").value}" started: round 1 is open.`));
 $("advance").addEventListener("click", () => act("/api/teacher/advance", {}, "Round played."));
 $("auto").addEventListener("change", () => act("/api/teacher/settings", {auto_advance: $("auto").checked}, $("auto").checked ? "Rounds are played when every present student has submitted." : "You play the rounds."));
 $("set-timer").addEventListener("click", () => act("/api/teacher/settings", {timer_s: Number($("timer").value)}, Number($("timer").value) ? `Rounds are played after ${$("timer").value} s at most.` : "No round timer."));
 $("csv").href = "/export.csv?key=" + encodeURIComponent(key);
-$("join-url").textContent = location.origin + "/";
 
 function render(t) {
+  currentPhase = t.phase;
+  $("join-url").textContent = t.join_url || location.origin + "/";
   if (!scenarios) {
     scenarios = t.scenarios;
     $("scenario").innerHTML = scenarios.map((s) => `<option>${esc(s.name)}</option>`).join("");
