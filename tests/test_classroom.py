@@ -312,6 +312,14 @@ def test_classroom_refuses_bad_options_in_one_line(capsys):
         error = capsys.readouterr().err
         assert error.startswith("smb-eco classroom: error: ") and message in error
         assert error.count("\n") == 1
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        assert main(["classroom", "--port", str(port)]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"smb-eco classroom: error: cannot listen on 127.0.0.1:{port} (Address already in use); "
+        "choose another --port or --host\n"
+    )
 
 
 # --- the real server with three students and a teacher in headless Chromium ------------------------
@@ -516,19 +524,24 @@ def test_three_students_and_a_teacher_play_two_rounds_in_chromium(sync_playwrigh
             assert after["decision"] == before["decision"] and not after["submitted"]
             assert after["decision"]["strategy"]["monitoring_intensity"] == 0.6
 
-            # round 2: Cleo closes her tab; the others submit; the round is not held up
+            # round 2, played as soon as every student still present has submitted: Cleo closes
+            # her tab mid-round and does not hold the others up
             for page in students:
                 expect(page.locator("#banner")).to_contain_text("Round 2 of 3 is open")
-            cleo.close()
+            teacher.get_by_label("play the round when every present student has submitted").check()
+            expect(teacher.locator("#message")).to_contain_text("Rounds are played when every present")
+            cleo.close(run_before_unload=True)  # as a closed tab: its pagehide tells the server
+            expect(teacher.locator('[data-player="Cleo"]')).to_contain_text("away")
             ada.locator('[data-lever="monitoring_intensity"]').fill("0.2")
             ada.locator('[data-mob="marketing"]').select_option("buy")
-            _submit(ada, expect, 2)
+            _submit(ada, expect, 2)  # Ben is still deciding: the round waits for him
+            expect(teacher.locator('[data-player="Ada"]')).to_contain_text("submitted")
+            expect(teacher.locator("#status")).to_contain_text("round 2 of 3 open")
             ben.locator('[data-lever="contract_type"]').select_option("time_and_materials")
-            _submit(ben, expect, 2)
-            expect(teacher.locator('[data-player="Cleo"]')).to_contain_text("away")
-            teacher.get_by_role("button", name="Play round").click()
-            expect(teacher.locator("#status")).to_contain_text("round 3 of 3 open")
+            ben.get_by_role("button", name="Submit my decisions").click()
+            expect(teacher.locator("#status")).to_contain_text("round 3 of 3 open")  # nobody pressed Play
             expect(ada.locator("#banner")).to_contain_text("Round 3 of 3 is open")
+            expect(ben.locator("#banner")).to_contain_text("Round 3 of 3 is open")
 
             # the leaderboard shows the three students with the model's own figures
             rows = teacher.locator("#leaderboard tr[data-firm]")

@@ -30,6 +30,7 @@ import contextlib
 import importlib.util
 import json
 import math
+import os
 import secrets
 import socket
 import sys
@@ -232,7 +233,8 @@ def _problem(host: str, port: int) -> str | None:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
-        return f"cannot listen on {host}:{port} ({error.strerror}); choose another --port or --host"
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        return f"cannot listen on {host}:{port} ({reason}); choose another --port or --host"
     return None
 
 
