@@ -341,18 +341,21 @@ class EcosystemModel(mesa.Model):
         """
         i = self.focal_place(name)
         codes = {"rule": -1, "make": 0, "buy": 1}
-        for function, choice in make_or_buy.items():
+        vendors = dict(vendors or {})
+        for function, choice in make_or_buy.items():  # all checked before anything changes
             if function not in BUSINESS_FUNCTIONS or choice not in codes:
                 raise ValueError(
                     f"make_or_buy: {function!r}: {choice!r}; functions are {', '.join(BUSINESS_FUNCTIONS)}, "
                     "choices make, buy or rule"
                 )
-            self.make_or_buy[i, BUSINESS_FUNCTIONS.index(function)] = codes[choice]
-        for function, place in (vendors or {}).items():
+        for function, place in vendors.items():
             if function not in BUSINESS_FUNCTIONS:
                 raise ValueError(f"vendors: unknown function {function!r}")
             if place is not None and not (0 <= place < self.places and self.vendors.alive[place]):
                 raise ValueError(f"vendors: {function}: no vendor in the market at place {place!r}")
+        for function, choice in make_or_buy.items():
+            self.make_or_buy[i, BUSINESS_FUNCTIONS.index(function)] = codes[choice]
+        for function, place in vendors.items():
             self.preferred_vendor[i, BUSINESS_FUNCTIONS.index(function)] = -1 if place is None else place
 
     def review_next_month(self, names) -> None:

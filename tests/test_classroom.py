@@ -110,7 +110,8 @@ def test_an_owner_decides_make_or_buy_and_levers_by_hand_at_the_next_review():
     with pytest.raises(ValueError, match="choices make, buy or rule"):
         model.decide_by_hand("Ann", {"it": "perhaps"})
     with pytest.raises(ValueError, match="no vendor in the market at place 999"):
-        model.decide_by_hand("Ann", {}, {"it": 999})
+        model.decide_by_hand("Ann", {"it": "buy"}, {"it": 999})
+    assert (model.make_or_buy[ann] == 0).all()  # a refused decision changes nothing
 
 
 def test_a_chosen_vendor_is_approached_first():
