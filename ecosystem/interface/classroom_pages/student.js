@@ -138,7 +138,8 @@ $("submit").addEventListener("click", async () => {
 function render(v) {
   view = v;
   $("who").textContent = v.name;
-  $("where").textContent = `Scenario: ${v.scenario} · round ${v.round || "–"} of ${v.rounds}` + (v.month !== undefined ? ` · month ${v.month}` : "");
+  const inGame = v.phase !== "lobby" && !v.waiting;
+  $("where").textContent = `Scenario: ${v.scenario}` + (inGame ? ` · round ${v.round} of ${v.rounds} · month ${v.month}` : "");
   $("game").classList.remove("hidden");
   banner(v);
   $("question").textContent = v.question;
