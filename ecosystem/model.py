@@ -110,9 +110,14 @@ class EcosystemModel(mesa.Model):
         (:data:`ecosystem.parameters.STRATEGY_FIELDS`) the mapping fixes, e.g.
         ``{"sourcing_policy": "dual", "monitoring_intensity": 0.4}``; fields not given take the
         market's value (drawn from its mix if it has one). The focal firm never changes its
-        strategy, is never imitated, and its place is never refilled: if it exits,
+        strategy by itself, is never imitated, and its place is never refilled: if it exits,
         ``focal_survived`` becomes 0 and the other focal reporters NaN. ``focal.FIELD=value``
         keyword arguments are the same thing written flat (as sweeps write them).
+    focal_firms : mapping of name to mapping, optional
+        Several focal firms at once (a classroom game gives each student one), by name, each
+        with its strategy as for ``focal``; they are appended to the market in this order. The
+        ``focal_*`` model reporters follow the first; :func:`ecosystem.reporters.focal_report`
+        reports any of them by name. ``focal=S`` is ``focal_firms={"focal": S}``.
     **params
         Any parameter of :data:`ecosystem.parameters.PARAMETERS` (``smb-eco params`` lists
         them); the rest take their defaults. Unknown names or values out of range raise
@@ -128,7 +133,7 @@ class EcosystemModel(mesa.Model):
     (3, True)
     """
 
-    def __init__(self, *, rng: Any = None, focal: Any = None, **params: Any) -> None:
+    def __init__(self, *, rng: Any = None, focal: Any = None, focal_firms: Any = None, **params: Any) -> None:
         if "seed" in params:
             raise TypeError("EcosystemModel takes its seed as rng= (e.g. EcosystemModel(rng=1)), not seed=")
         flat = {
@@ -138,14 +143,20 @@ class EcosystemModel(mesa.Model):
         }
         if flat:
             focal = {**(focal or {}), **flat}
-        self.focal = validate_focal(focal)
+        #: each focal firm's fixed strategy fields, by name, in the order of their places
+        self.focal_firms = _focal_firms(focal, focal_firms)
+        #: the (first) focal firm's strategy fields, or None
+        self.focal = next(iter(self.focal_firms.values()), None)
         self.params = validate_parameters(params)
         super().__init__(rng=rng)
         p = self.params
         market, v = p["n_smbs"], p["n_vendors"]
-        n = market + (self.focal is not None)
-        #: index of the focal firm among the SMBs (the last), or None
-        self.focal_index = market if self.focal is not None else None
+        n = market + len(self.focal_firms)
+        #: the focal firms' names and their indices among the SMBs (the last ones)
+        self.focal_names = list(self.focal_firms)
+        self.focal_indices = np.arange(market, n)
+        #: index of the (first) focal firm among the SMBs, or None
+        self.focal_index = market if self.focal_firms else None
         self.is_focal = np.zeros(n, dtype=bool)
         self.is_focal[market:] = True
         self.places = MARKET_ROOM * v
@@ -179,7 +190,15 @@ class EcosystemModel(mesa.Model):
         self.initial_rule = self.rule.copy()
         #: SMBs of the initial cohort per decision rule they started with (survival by rule)
         self.cohort_by_rule = np.bincount(self.rule, minlength=len(RULE_NAMES))
-        self.focal_disruption_months = 0
+        # per focal firm: months with output lost to missing vendors, deliveries on which its
+        # vendors shirked, and profit summed over the run
+        self.focal_disruptions = np.zeros(len(self.focal_firms), dtype=np.int64)
+        self.focal_shirked = np.zeros(len(self.focal_firms), dtype=np.int64)
+        self.focal_total_profit = np.zeros(len(self.focal_firms))
+        # what focal firms' owners decide by hand, per function: make (0), buy (1) or leave it to
+        # the decision rule (-1); and the vendor place to approach first when sourcing (-1: none)
+        self.make_or_buy = np.full((n, N_FUNCTIONS), -1, dtype=np.int8)
+        self.preferred_vendor = np.full((n, N_FUNCTIONS), -1, dtype=np.int64)
         if p["adaptation"] == "reinforcement":
             self.attraction = np.zeros((n, self.strategy_space.size))
             self.experience = np.ones(n)
@@ -243,10 +262,10 @@ class EcosystemModel(mesa.Model):
             else:
                 lever = np.full(market, _encode(field, [value])[0])
             setattr(self, _LEVERS[field], lever)
-        if self.focal is not None:
+        for strategy in self.focal_firms.values():
             for field in STRATEGY_FIELDS:
-                if field in self.focal:
-                    level = _encode(field, [self.focal[field]])[0]
+                if field in strategy:
+                    level = _encode(field, [strategy[field]])[0]
                 else:
                     level = self._draw_levels(field, 1)[0]
                 setattr(self, _LEVERS[field], np.append(getattr(self, _LEVERS[field]), level))
@@ -256,6 +275,11 @@ class EcosystemModel(mesa.Model):
                 for field in STRATEGY_FIELDS
             }
         )
+        self._note_uniform_levers()
+
+    def _note_uniform_levers(self) -> None:
+        """Note whether all SMBs share one sourcing policy for good, and one referral weight."""
+        p = self.params
         slots, weights = self.slots, self.referral
         one_policy = slots.min() == slots.max() and self.strategy_space.levels["sourcing_policy"].size == 1
         #: the one sourcing policy of all SMBs for good (vendor slots), or None
@@ -274,6 +298,71 @@ class EcosystemModel(mesa.Model):
         """The SMBs' strategy levers, by strategy field: rule and contract-type codes, vendor slots
         of the sourcing policy, and the numeric levers (the model's own arrays, not copies)."""
         return {field: getattr(self, _LEVERS[field]) for field in STRATEGY_FIELDS}
+
+    # ------------------------------------------------------------------ focal firms' owners
+    @property
+    def focal_disruption_months(self) -> int:
+        """Months so far in which the (first) focal firm lost output to missing vendors."""
+        return int(self.focal_disruptions[0]) if len(self.focal_disruptions) else 0
+
+    def focal_place(self, name: str) -> int:
+        """Index among the SMBs of the focal firm called ``name``."""
+        try:
+            return int(self.focal_indices[self.focal_names.index(name)])
+        except ValueError:
+            raise ValueError(f"no focal firm called {name!r}") from None
+
+    def set_focal_strategy(self, name: str, strategy: Mapping[str, Any]) -> None:
+        """Change strategy fields of focal firm ``name`` between months, as its owner decides.
+
+        The new levers act from the next month on: monitoring and referral weight at once, the
+        contract type and sourcing policy on contracts signed from then on, due diligence on
+        vendors screened from then on, the decision rule at the firm's next review.
+        """
+        i = self.focal_place(name)
+        checked = validate_focal(strategy)
+        for field, value in checked.items():
+            getattr(self, _LEVERS[field])[i] = _encode(field, [value])[0]
+        self.focal_firms[name].update(checked)
+        self._note_uniform_levers()
+
+    def decide_by_hand(
+        self,
+        name: str,
+        make_or_buy: Mapping[str, str],
+        vendors: Mapping[str, int | None] | None = None,
+    ) -> None:
+        """Focal firm ``name``'s owner decides per business function at its reviews.
+
+        ``make_or_buy`` maps functions to "make", "buy" or "rule" (its decision rule decides);
+        ``vendors`` maps functions to the vendor place to approach first whenever the function
+        needs a vendor (None: the best-ranked of its search). A chosen vendor is approached if
+        it offers the function and accepts the terms; the current contracts run on.
+        """
+        i = self.focal_place(name)
+        codes = {"rule": -1, "make": 0, "buy": 1}
+        vendors = dict(vendors or {})
+        for function, choice in make_or_buy.items():  # all checked before anything changes
+            if function not in BUSINESS_FUNCTIONS or choice not in codes:
+                raise ValueError(
+                    f"make_or_buy: {function!r}: {choice!r}; functions are {', '.join(BUSINESS_FUNCTIONS)}, "
+                    "choices make, buy or rule"
+                )
+        for function, place in vendors.items():
+            if function not in BUSINESS_FUNCTIONS:
+                raise ValueError(f"vendors: unknown function {function!r}")
+            if place is not None and not (0 <= place < self.places and self.vendors.alive[place]):
+                raise ValueError(f"vendors: {function}: no vendor in the market at place {place!r}")
+        for function, choice in make_or_buy.items():
+            self.make_or_buy[i, BUSINESS_FUNCTIONS.index(function)] = codes[choice]
+        for function, place in vendors.items():
+            self.preferred_vendor[i, BUSINESS_FUNCTIONS.index(function)] = -1 if place is None else place
+
+    def review_next_month(self, names) -> None:
+        """The named focal firms take their make-or-buy review next month (and every
+        ``review_interval`` months after it)."""
+        for name in names:
+            self.next_review[self.focal_place(name)] = self.steps + 1
 
     def _initial_arrangements(self) -> None:
         """The outsourcing in place at month 0: what each SMB's own rule buys, from vendors its own
@@ -549,6 +638,9 @@ class EcosystemModel(mesa.Model):
                 mine = slice(bounds[code], bounds[code + 1])
                 if mine.start < mine.stop:
                     buy[order[mine]] = decide(name, _subset(grouped, mine), p)
+        decided = rows(self.make_or_buy)  # what focal firms' owners decided by hand
+        if (decided >= 0).any():
+            buy = np.where(decided >= 0, decided == 1, buy)
         self._bring_in_house(smb[bought & ~buy], fn[bought & ~buy])
         adopt = ~bought & buy
         self.outsourced[smb[adopt], fn[adopt]] = True
@@ -592,7 +684,10 @@ class EcosystemModel(mesa.Model):
             return
         offering = [np.flatnonzero(vp.alive & vp.offers[:, j]) for j in range(N_FUNCTIONS)]
         peers, referred = self._referrals(smb, fn)
-        shortlist = draw_shortlist(fn, referred, offering, p["shortlist_size"], self.rng)
+        preferred = self.preferred_vendor[smb, fn]
+        choosing = (preferred >= 0).any()
+        listed = np.concatenate([preferred[:, None], referred], axis=1) if choosing else referred
+        shortlist = draw_shortlist(fn, listed, offering, p["shortlist_size"], self.rng)
         cand = np.maximum(shortlist, 0)
         signal_noise = self.rng.standard_normal(cand.shape)
         usable = (
@@ -643,6 +738,8 @@ class EcosystemModel(mesa.Model):
         risk = chance_below(belief, p["sla_threshold"]) * (breakdown / p["sla_breach_limit"])[:, None]
         value = value_of_quality[:, None] * belief.mean - expected_fee * (1.0 + governance) - risk
         ranked = rank_candidates(shortlist, usable, value)
+        if choosing:  # an owner's chosen vendor is approached first, if it is usable
+            ranked = _put_first(ranked, preferred)
         self._sign_best(smb, fn, ranked, referred, filled[smb, fn])
 
     def _referrals(self, smb: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -920,6 +1017,9 @@ class EcosystemModel(mesa.Model):
             strike_rise=np.maximum(strike_if_shirking - strike_if_working, 0.0),
             stake=stake,
         )
+        if len(self.focal_indices):
+            suffered = np.bincount(smb, weights=shirking, minlength=len(self.cash))
+            self.focal_shirked += suffered[self.focal_indices].astype(np.int64)
         extra_hours = p["overbilling_share"] * fee
         overbilling = terms["billed_hours"] & overbills(
             extra_hours, detection=d, penalty=penalty, stake=stake
@@ -1107,6 +1207,7 @@ class EcosystemModel(mesa.Model):
         self._end(ending, "vendor_exit")
         self._lose_slots(ending)
         vp.alive &= ~leaving
+        self.preferred_vendor[leaving[np.maximum(self.preferred_vendor, 0)]] = -1  # gone for good
         self.pairs.retire(leaving[self.pairs.column("vendor")])
         self.ledger["vendor_cash_out"] += np.where(leaving, vp.cash, 0.0)
         vp.cash = np.where(leaving, 0.0, vp.cash)
@@ -1150,8 +1251,10 @@ class EcosystemModel(mesa.Model):
             self.recent_profit = np.where(
                 active, smooth_profit(self.recent_profit, self.profit, p["review_interval"]), np.nan
             )
-        if self.focal_index is not None and active[self.focal_index]:
-            self.focal_disruption_months += bool(missing[self.focal_index].any())
+        focal = self.focal_indices
+        if len(focal):
+            self.focal_disruptions += active[focal] & missing[focal].any(axis=1)
+            self.focal_total_profit += self.profit[focal]
         exiting = active & (self.negative_months >= p["exit_patience"])
         self.flows["smb_exits"] = int(exiting.sum())
         if exiting.any():
@@ -1559,6 +1662,26 @@ class EcosystemModel(mesa.Model):
                 edge["functions"] += "," + name
                 edge["share"] += float(c.share[k])
         return graph
+
+
+def _focal_firms(focal: Any, firms: Any) -> dict[str, dict[str, Any]]:
+    """The focal firms by name, their strategies checked; one ``focal`` is named "focal"."""
+    if focal is not None and firms is not None:
+        raise ValueError("give either focal= (one focal firm) or focal_firms= (several), not both")
+    if focal is not None:
+        return {"focal": validate_focal(focal)}
+    if firms is None:
+        return {}
+    if not isinstance(firms, Mapping):
+        raise ValueError(f"focal_firms must map names to strategies, got {firms!r}")
+    return {str(name): validate_focal(strategy) for name, strategy in firms.items()}
+
+
+def _put_first(ranked: np.ndarray, preferred: np.ndarray) -> np.ndarray:
+    """Each row's ranking with its preferred vendor moved to the front where it is ranked."""
+    hit = (ranked == preferred[:, None]) & (preferred[:, None] >= 0)
+    order = np.argsort(~hit, axis=1, kind="stable")  # the hit first, the others in their order
+    return np.take_along_axis(ranked, order, axis=1)
 
 
 def _sum_by(index: np.ndarray, amount, size: int) -> np.ndarray:

@@ -29,7 +29,7 @@ from .mechanisms.shocks import SOURCING_SLOTS
 if TYPE_CHECKING:
     from .model import EcosystemModel
 
-__all__ = ["AGENT_REPORTERS", "FUNCTION_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS"]
+__all__ = ["AGENT_REPORTERS", "FUNCTION_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS", "focal_report"]
 
 
 def _shared(model: EcosystemModel, key: str, compute):
@@ -471,6 +471,29 @@ def focal_survived(model: EcosystemModel) -> float:
     """1 while the focal firm is in business, 0 once it has exited (NaN without a focal firm)."""
     i = model.focal_index
     return float(model.smb_active[i]) if i is not None else float("nan")
+
+
+def focal_report(model: EcosystemModel, name: str) -> dict[str, float]:
+    """Focal firm ``name``'s figures this month, as the ``focal_*`` reporters give them for the
+    first focal firm, plus two kept per firm: ``shirking_suffered`` (deliveries so far on which
+    its vendors shirked) and ``total_profit`` (its profit summed over the run).
+
+    After the firm's exit ``survived`` is 0 and the monthly figures NaN; the counts and the total
+    stay what they were.
+    """
+    i = model.focal_place(name)
+    j = model.focal_names.index(name)
+    active = bool(model.smb_active[i])
+    nan = float("nan")
+    return {
+        "profit": float(model.profit[i]) if active else nan,
+        "cash": float(model.cash[i]) if active else nan,
+        "outsourcing_cost": float(model.outsourcing_cost[i]) if active else nan,
+        "disruption_months": float(model.focal_disruptions[j]),
+        "survived": float(active),
+        "shirking_suffered": float(model.focal_shirked[j]),
+        "total_profit": float(model.focal_total_profit[j]),
+    }
 
 
 MODEL_REPORTERS = {

@@ -43,11 +43,14 @@ from ..parameters import (
     validate_focal,
     validate_parameters,
 )
+from .classroom_server import DEFAULT_PORT as CLASSROOM_PORT
+from .classroom_server import serve as serve_classroom
 from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
 from .dashboard import DEFAULT_PORT as DASHBOARD_PORT
 from .dashboard import serve as serve_dashboard
 from .lifetime import Interrupted, exit_status, signals_raise
 from .outputs import timeseries, write_run
+from .presets import DEFAULT_PRESET, PRESETS
 
 __all__ = ["console", "main"]
 
@@ -237,6 +240,29 @@ def _build_parser() -> argparse.ArgumentParser:
     dashboard = commands.add_parser("dashboard", help="serve the interactive classroom dashboard")
     dashboard.add_argument("--port", type=int, default=DASHBOARD_PORT, help=f"default {DASHBOARD_PORT}")
     dashboard.add_argument("--host", default=DASHBOARD_HOST, help=f"default {DASHBOARD_HOST} (this machine)")
+
+    classroom = commands.add_parser(
+        "classroom", help="serve the participatory classroom game (students run firms in one market)"
+    )
+    classroom.add_argument("--port", type=int, default=CLASSROOM_PORT, help=f"default {CLASSROOM_PORT}")
+    classroom.add_argument(
+        "--host",
+        default=DASHBOARD_HOST,
+        help=f"default {DASHBOARD_HOST} (this machine); 0.0.0.0 lets students' machines join",
+    )
+    classroom.add_argument(
+        "--seed", type=int, default=1, help="the market's seed, for every scenario (default 1)"
+    )
+    classroom.add_argument(
+        "--scenario",
+        default=DEFAULT_PRESET,
+        help=f"the first scenario (default {DEFAULT_PRESET!r}): " + ", ".join(PRESETS),
+    )
+    classroom.add_argument(
+        "--smbs", type=int, default=30, help="SMBs besides the students' firms (default 30)"
+    )
+    classroom.add_argument("--vendors", type=int, default=10, help="vendors at the start (default 10)")
+    classroom.add_argument("--rounds", type=int, default=3, help="rounds per scenario (default 3)")
     return parser
 
 
@@ -767,6 +793,17 @@ def _command(args: argparse.Namespace, argv: list[str]) -> int:
         return _calibrate(args, argv)
     if args.command == "dashboard":
         return serve_dashboard(args.host, args.port)
+    if args.command == "classroom":
+        for flag, value, low, high in (
+            ("--smbs", args.smbs, 1, 2000),
+            ("--vendors", args.vendors, 1, 500),
+            ("--rounds", args.rounds, 1, 50),
+        ):
+            if not low <= value <= high:
+                raise UsageError(f"{flag} must be in {low}..{high}, got {value}")
+        return serve_classroom(
+            args.host, args.port, args.seed, args.scenario, args.smbs, args.vendors, args.rounds
+        )
     print(schema_table(markdown=True) if args.markdown else _params_text())
     return 0
 
