@@ -309,7 +309,9 @@ def test_a_two_level_effect_by_mann_whitney_with_rank_biserial():
         grid_spec(factors), lambda p: 1.0 if p["contract_type"] == "performance_based" else 0.0
     )
     found = test_hypothesis(results, Expectation("outsourcing_share", "contract_type", "increasing"))
-    assert found.test.startswith("OLS with seed fixed effects") and found.effect_name.startswith("rank-biserial")
+    assert found.test.startswith("OLS with seed fixed effects") and found.effect_name.startswith(
+        "rank-biserial"
+    )
     assert found.verdict == "supported" and found.effect == pytest.approx(1.0)
     lowest = test_hypothesis(
         results, Expectation("outsourcing_share", "contract_type", "decreasing", "performance_based")
