@@ -607,6 +607,16 @@ def _design_section(results: SweepResults) -> list[str]:
         "replication *r* uses the same seed at every design point (common random numbers).",
         "",
     ]
+    overrides = manifest.get("overrides")
+    if overrides:
+        changed = [f"`{n}` = {v}" for n, v in (overrides.get("set") or {}).items()]
+        changed += [f"{k} = {overrides[k]}" for k in ("replications", "steps") if k in overrides]
+        lines += [
+            f"Run with overrides of the spec `{overrides.get('spec', '?')}` at the command line "
+            f"(`{' '.join(overrides.get('arguments', []))}`): {', '.join(changed)}. The values above are "
+            "the ones used; `spec.yaml` beside this report is the spec with the overrides applied.",
+            "",
+        ]
     if spec.factors:
         lines += ["| factor | meaning | levels |", "|---|---|---|"]
         for name in spec.factors:
@@ -885,12 +895,26 @@ def _spec_argument(results: SweepResults, out: Path) -> str:
     """How to name the sweep's spec on the command line: a built-in, the original file, or spec.yaml."""
     source = str(results.manifest.get("spec_source") or "")
     digest = results.manifest.get("spec_hash")
+    overrides = results.manifest.get("overrides")
+    if overrides:  # the spec it came from, if it is still the same, and the same overrides
+        digest = overrides.get("spec_hash")
+        words = " ".join(_shell_word(w) for w in overrides.get("arguments", []))
+        builtin = builtin_specs().get(Path(source).stem) if source else None
+        if builtin is not None and Path(source).resolve() == builtin.resolve() and _digest(builtin) == digest:
+            return f"{builtin.stem} {words}"
+        if source and Path(source).is_file() and _digest(Path(source)) == digest:
+            return f"{_shell_path(Path(source))} {words}"
+        return _shell_path(out / "spec.yaml")
     builtin = builtin_specs().get(Path(source).stem) if source else None
     if builtin is not None and Path(source).resolve() == builtin.resolve() and _digest(builtin) == digest:
         return builtin.stem
     if source and Path(source).is_file() and _digest(Path(source)) == digest:
         return _shell_path(Path(source))
     return _shell_path(out / "spec.yaml")
+
+
+def _shell_word(word: str) -> str:
+    return word if re.fullmatch(r"[\w./@%+=:,-]+", word) else "'" + word.replace("'", "'\\''") + "'"
 
 
 def _digest(path: Path) -> str | None:
