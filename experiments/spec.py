@@ -98,10 +98,16 @@ from ecosystem.parameters import Parameter, format_value, parameter, parse_value
 from ecosystem.reporters import MODEL_REPORTERS
 
 __all__ = [
+    "CONTEXT_KEYS",
     "CONTINUOUS_DESIGNS",
     "DEFAULT_SEED",
     "DESIGNS",
+    "DESIGN_SETTINGS",
     "DIRECTIONS",
+    "EXPECT_KEYS",
+    "FIELDS",
+    "INTERACTION_KEYS",
+    "REQUIRED_FIELDS",
     "SIGNS",
     "Contexts",
     "Design",
@@ -124,7 +130,8 @@ SIGNS = ("positive", "negative")
 #: Most levels one grid range may expand to; guards against a step of 1e-9.
 MAX_LEVELS = 10_000
 
-_FIELDS = (
+#: Every top-level field a spec may have (docs/specs.md documents each; tests/test_docs.py checks).
+FIELDS = (
     "name",
     "description",
     "hypothesis",
@@ -139,7 +146,16 @@ _FIELDS = (
     "expect",
     "contexts",
 )
-_DESIGN_KEYS = {
+_FIELDS = FIELDS
+#: Fields every spec must have.
+REQUIRED_FIELDS = ("name", "design", "replications", "steps")
+#: Keys of an ``expect`` item: a main-effect claim, and an interaction claim.
+EXPECT_KEYS = ("metric", "factor", "direction", "level")
+INTERACTION_KEYS = ("metric", "interaction", "sign")
+#: Keys of ``contexts``.
+CONTEXT_KEYS = ("design", "samples", "over")
+#: The settings each design takes in its mapping form ``design: {type: ..., ...}``.
+DESIGN_SETTINGS = _DESIGN_KEYS = {
     "grid": {"type"},
     "list": {"type"},
     "lhs": {"type", "samples"},
@@ -378,7 +394,7 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
     for key in data:
         if key not in _FIELDS:
             raise SpecError(source, str(key), f"unknown field{_hint(str(key), _FIELDS)}; allowed: {_FIELDS}")
-    for key in ("name", "design", "replications", "steps"):
+    for key in REQUIRED_FIELDS:
         if key not in data:
             raise SpecError(source, key, "is required")
 
@@ -613,7 +629,7 @@ def _contexts(value: Any, design: Design, factors: dict, fixed: dict, fail) -> C
     if not isinstance(value, Mapping):
         raise fail("contexts", "must be a mapping {design: lhs, samples: N, over: {parameter: [low, high]}}")
     for key in value:
-        if key not in ("design", "samples", "over"):
+        if key not in CONTEXT_KEYS:
             raise fail(f"contexts.{key}", "unknown key; allowed: design, samples, over")
     if design.kind not in ("grid", "list"):
         raise fail(
@@ -664,7 +680,7 @@ def _contexts(value: Any, design: Design, factors: dict, fixed: dict, fail) -> C
 def _expect(values: Any, metrics: tuple[str, ...], factors: dict[str, tuple[Any, ...]], fail):
     if not isinstance(values, list) or not all(isinstance(v, Mapping) for v in values):
         raise fail("expect", "must be a list of {metric, factor, direction, level (optional)}")
-    keys = ("metric", "factor", "direction", "level")
+    keys = EXPECT_KEYS
     found = []
     for i, item in enumerate(values):
         where = f"expect[{i}]"
@@ -716,7 +732,7 @@ def _expected_factor(factor: Any, factors: dict[str, tuple[Any, ...]], where: st
 
 def _interaction(item: Mapping, metrics, factors, where: str, fail) -> Expectation:
     """``{metric, interaction: [focal, moderator], sign}``: two numeric factors and a sign."""
-    keys = ("metric", "interaction", "sign")
+    keys = INTERACTION_KEYS
     for key in item:
         if key not in keys:
             raise fail(
