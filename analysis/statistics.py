@@ -3,23 +3,29 @@
 Two kinds of question are answered here:
 
 *How large is each outcome?* :func:`summarize` gives the mean of every metric across
-replications with a 95 % Student-t interval, per factor combination (and month);
-:func:`final_state` and :func:`time_averaged` do the same for each run's last or average value.
+replications with a 95 % confidence interval that respects the metric's bounds (shares on the
+logit scale, counts and amounts on the log scale, others Student-t; :func:`bounded_interval`),
+per factor combination (and month); :func:`final_state` and :func:`time_averaged` do the same
+for each run's last or average value.
 
 *Does the hypothesis hold?* :func:`test_hypothesis` tests one :class:`~experiments.spec.Expectation`
-of the spec with a test chosen by the factor: a rank trend (Spearman) for a numeric factor, a
-rank comparison of levels (Kruskal-Wallis, or Mann-Whitney for two levels) for a categorical one.
-Each run's time-averaged value is one observation; other factors are pooled. A verdict is
-``supported`` or ``contradicted`` only at p < 0.05, otherwise ``not detected``: no effect is
-claimed, which is not the same as showing there is none. :class:`Adequacy` says whether the
-replications resolve the effect and how many more would.
+of the spec. Each run's time-averaged value is one observation; other factors are pooled. Runs at
+different design points share replication seeds (common random numbers, see
+:mod:`experiments.design`), so where seeds are shared the test compares runs within their seed:
+an OLS regression with seed fixed effects and HC3 robust errors (the slope of a numeric factor,
+the Wald F test of a categorical factor's levels). Without shared seeds, rank tests: Spearman for
+a numeric factor, Kruskal-Wallis (or Mann-Whitney for two levels) for a categorical one. An
+interaction claim is tested by :func:`test_interaction`. :func:`test_hypotheses` tests a whole
+spec and adjusts the p-values by Holm's method (:func:`holm`). A verdict is ``supported`` or
+``contradicted`` only at p < 0.05, otherwise ``not detected``: no effect is claimed, which is not
+the same as showing there is none. :class:`Adequacy` says whether the replications resolve the
+effect and how many more would.
 
 Notes
 -----
-Runs at different design points share replication seeds (common random numbers, see
-:mod:`experiments.design`), so observations are not fully independent: with many points per
-seed the p-values are somewhat optimistic. Bootstrap intervals use a fixed seed
-(:data:`BOOTSTRAP_SEED`), so the same results always give the same report.
+Bootstrap intervals use a fixed seed (:data:`BOOTSTRAP_SEED`), so the same results always give
+the same report. The rank-based effect sizes and their bootstrap intervals treat runs as
+independent; they describe the size of an effect, while the seed-blocked test judges it.
 """
 
 from __future__ import annotations

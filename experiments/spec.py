@@ -1,5 +1,8 @@
 """Experiment specs: what a sweep varies, what it holds fixed, and what it records, read from YAML.
 
+The user's reference of every field is ``docs/specs.md`` (checked against this module by
+``tests/test_spec_docs.py``).
+
 A spec is checked completely before any run starts, because a typo found after three hours of
 simulation costs three hours. Every problem is raised as one :class:`SpecError` line naming the
 file, the field and what is allowed. Parameter values are checked by the model's own schema

@@ -596,14 +596,19 @@ def _analysis_summary(report: Path) -> str:
         lines.append("Warning: half-finished sweep; the numbers come from the finished runs only.")
     tests = pd.read_csv(folder / "hypothesis_tests.csv")
     if len(tests):
-        lines.append("Verdicts (p < 0.05; each run's mean over the months is one observation):")
+        lines.append("Verdicts (Holm-adjusted p < 0.05; each run's mean over the months is one observation):")
     for row in tests.itertuples(index=False):
         p = (
             "p = nan"
             if pd.isna(row.p_value)
             else ("p < 0.001" if row.p_value < 0.001 else f"p = {row.p_value:.3f}")
         )
-        lines.append(f"  {row.verdict:13} {row.metric} vs {row.factor} ({row.direction}; {row.test}, {p})")
+        adjusted = getattr(row, "p_adjusted", float("nan"))
+        if pd.notna(adjusted) and adjusted != row.p_value:
+            p += ", Holm " + ("p < 0.001" if adjusted < 0.001 else f"p = {adjusted:.3f}")
+        moderator = getattr(row, "moderator", None)
+        factor = f"{row.factor} × {moderator}" if isinstance(moderator, str) else row.factor
+        lines.append(f"  {row.verdict:13} {row.metric} vs {factor} ({row.direction}; {row.test}, {p})")
     return "\n".join(lines)
 
 
