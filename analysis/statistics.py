@@ -348,10 +348,29 @@ class HypothesisResult:
     adequacy: Adequacy
     p_adjusted: float = float("nan")
     moderator: str | None = None
+    level: Any = None
+
+    @property
+    def claim(self) -> str:
+        """The claim tested, in words fit for its kind: a categorical factor is never 'decreasing'.
+
+        >>> adequacy = Adequacy(2, 0.1, 0.2, True, "")
+        >>> HypothesisResult("m", "contract_type", "decreasing", "comparison", "t", 1.0, 0.01, "e", 0.5,
+        ...     (0.1, 0.9), "supported", "", adequacy, level="performance_based").claim
+        'lowest at performance_based'
+        """
+        if self.kind == "interaction":
+            return f"{self.direction} interaction with {self.moderator}"
+        if self.kind == "comparison" and self.direction != "differs":
+            if self.level is not None:
+                return f"{'highest' if self.direction == 'increasing' else 'lowest'} at {self.level}"
+            return f"{'rising' if self.direction == 'increasing' else 'falling'} along the listed levels"
+        return self.direction
 
     def to_dict(self) -> dict[str, Any]:
         """The result as one flat record, the adequacy fields prefixed ``adequacy_``."""
         out = asdict(self)
+        out["claim"] = self.claim
         adequacy = out.pop("adequacy")
         out["effect_ci_low"], out["effect_ci_high"] = out.pop("effect_ci")
         out.update({f"adequacy_{k}": v for k, v in adequacy.items()})
@@ -881,6 +900,7 @@ def _comparison(runs: pd.DataFrame, expectation: Expectation, levels: list[Any],
             summary=summary,
             adequacy=adequacy,
             p_adjusted=stored,
+            level=level,
         )
 
     return p, finish

@@ -290,8 +290,14 @@ def test_a_categorical_factor_is_worded_by_its_levels_never_as_a_trend():
     )
     assert "lowest at performance_based as expected" in found[2].summary
     assert "is highest at fixed_price, not at performance_based" in found[3].summary
+    assert [f.claim for f in found] == [
+        "differs",
+        "falling along the listed levels",
+        "lowest at performance_based",
+        "highest at performance_based",
+    ]
     for claim, result in zip(claims, found, strict=True):
-        words = f"{_claim(claim, result)} {result.summary}"
+        words = f"{_claim(claim, result)} {result.summary} {result.claim} {result.to_dict()['claim']}"
         assert "decreasing" not in words and "increasing" not in words
         assert "OLS with seed fixed effects (HC3), Wald F of the levels" in result.summary
 

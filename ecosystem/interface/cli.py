@@ -608,7 +608,8 @@ def _analysis_summary(report: Path) -> str:
             p += ", Holm " + ("p < 0.001" if adjusted < 0.001 else f"p = {adjusted:.3f}")
         moderator = getattr(row, "moderator", None)
         factor = f"{row.factor} × {moderator}" if isinstance(moderator, str) else row.factor
-        lines.append(f"  {row.verdict:13} {row.metric} vs {factor} ({row.direction}; {row.test}, {p})")
+        claim = getattr(row, "claim", row.direction)
+        lines.append(f"  {row.verdict:13} {row.metric} vs {factor} ({claim}; {row.test}, {p})")
     return "\n".join(lines)
 
 
