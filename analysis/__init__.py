@@ -3,7 +3,8 @@
 The steps mirror the sweep's own: :func:`load` reads a folder written by
 :func:`experiments.run_sweep` back with its spec (:mod:`.load`); :func:`summarize`,
 :func:`final_state` and :func:`time_averaged` describe the outcomes, and :func:`test_hypotheses`
-tests the spec's ``expect:`` claims (:mod:`.statistics`); :func:`sensitivity` gives Sobol or
+tests the spec's ``expect:`` claims, interactions included, with Holm-adjusted p-values
+(:mod:`.statistics`); :func:`sensitivity` gives Sobol or
 Morris indices of a sobol or morris sweep (:mod:`.sensitivity`). All but :func:`load` are pure
 functions of tables.
 
@@ -21,12 +22,16 @@ from .sensitivity import morris_indices, point_means, sensitivity, sobol_indices
 from .statistics import (
     Adequacy,
     HypothesisResult,
+    bounded_interval,
+    default_expectations,
     final_state,
+    holm,
     hypotheses_frame,
     per_run,
     summarize,
     test_hypotheses,
     test_hypothesis,
+    test_interaction,
     time_averaged,
 )
 
@@ -35,7 +40,10 @@ __all__ = [
     "AnalysisError",
     "HypothesisResult",
     "SweepResults",
+    "bounded_interval",
+    "default_expectations",
     "final_state",
+    "holm",
     "hypotheses_frame",
     "load",
     "morris_indices",
@@ -46,5 +54,6 @@ __all__ = [
     "summarize",
     "test_hypotheses",
     "test_hypothesis",
+    "test_interaction",
     "time_averaged",
 ]

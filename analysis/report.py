@@ -67,6 +67,7 @@ from .sensitivity import point_means, sensitivity
 from .statistics import (
     HypothesisResult,
     context_tests,
+    default_expectations,
     final_state,
     hypotheses_frame,
     robustness,
@@ -186,7 +187,7 @@ def compute(results: SweepResults) -> Analysis:
         raise AnalysisError(f"{results.path}: metric {missing[0]!r} of the spec is missing from the results")
     frame = results.frame
     tests = test_hypotheses(results)
-    expectations = list(results.spec.expect) or [Expectation(metrics[0], f, "differs") for f in factors]
+    expectations = list(results.spec.expect or default_expectations(results))
     analysis = Analysis(
         results=results,
         summary=summarize(frame, factors, metrics, by_step=True),
@@ -225,7 +226,8 @@ def _categorical(name: str) -> bool:
 def _pairs(analysis: Analysis) -> list[tuple[str, str]]:
     """(metric, factor) pairs that get their own figures: the expectations', then the first metric's."""
     results = analysis.results
-    pairs = [(t.metric, t.factor) for t in analysis.tests]
+    tested = analysis.tests if results.spec.expect else []  # without claims: the first metric's figures
+    pairs = [(t.metric, t.factor) for t in tested if t.kind != "interaction"]
     if results.metrics:
         pairs += [(results.metrics[0], f) for f in results.factors]
     return list(dict.fromkeys(pairs))
@@ -302,6 +304,27 @@ def planned_figures(analysis: Analysis) -> list[PlannedFigure]:
             f"confidence intervals over {reps}.{pooling}",
             lambda t=table, m=metric, f=factor, o=other: fg.final_value_figure(t, m, f, hue=o, when=WHEN),
         )
+    for number, test in enumerate(analysis.tests, start=1):
+        if test.kind != "interaction":
+            continue
+        focal, moderator = test.factor, test.moderator
+        table = time_averaged(_binned(frame, [focal, moderator]), [focal, moderator], [test.metric])
+        add(
+            f"interaction-{test.metric}-{focal}-by-{moderator}",
+            f"Interaction plot of expectation {number}: {fg.label(test.metric)} against "
+            f"{fg.label(focal, unit=False).lower()}, one line per level of "
+            f"{fg.label(moderator, unit=False).lower()} (the moderator); each point the mean over {reps} of "
+            "each run's mean over the months, with 95 % confidence intervals. Lines that converge or "
+            "cross show the moderation the interaction coefficient measures; parallel lines show none."
+            + (
+                " Sampled values are grouped into quantile bins (shown at each bin's median)."
+                if continuous
+                else ""
+            ),
+            lambda t=table, m=test.metric, f=focal, o=moderator: fg.final_value_figure(
+                t, m, f, hue=o, when=WHEN
+            ),
+        )
     numeric = [f for f in factors if not _categorical(f)]
     if spec.design.kind == "grid" and len(factors) == 2 and len(numeric) == 2:
         x, y = numeric
@@ -368,6 +391,18 @@ def planned_figures(analysis: Analysis) -> list[PlannedFigure]:
             lambda g=model.network: fg.network_figure(g, seed=0),
         )
     return planned
+
+
+def _binned(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with each named factor that takes more than :data:`MAX_SPLIT_LEVELS` values (a
+    continuous design) replaced by the median of its quantile bin (:data:`MAX_SPLIT_LEVELS` bins,
+    three for all but the first name), so the values can be drawn as lines and series."""
+    out = frame.copy()
+    for i, name in enumerate(names):
+        if out[name].nunique() > MAX_SPLIT_LEVELS:
+            bins = pd.qcut(out[name], MAX_SPLIT_LEVELS if i == 0 else 3, duplicates="drop")
+            out[name] = out.groupby(bins, observed=True)[name].transform("median")
+    return out
 
 
 def _network_run(results: SweepResults):
@@ -572,6 +607,16 @@ def _design_section(results: SweepResults) -> list[str]:
         "replication *r* uses the same seed at every design point (common random numbers).",
         "",
     ]
+    overrides = manifest.get("overrides")
+    if overrides:
+        changed = [f"`{n}` = {v}" for n, v in (overrides.get("set") or {}).items()]
+        changed += [f"{k} = {overrides[k]}" for k in ("replications", "steps") if k in overrides]
+        lines += [
+            f"Run with overrides of the spec `{overrides.get('spec', '?')}` at the command line "
+            f"(`{' '.join(overrides.get('arguments', []))}`): {', '.join(changed)}. The values above are "
+            "the ones used; `spec.yaml` beside this report is the spec with the overrides applied.",
+            "",
+        ]
     if spec.factors:
         lines += ["| factor | meaning | levels |", "|---|---|---|"]
         for name in spec.factors:
@@ -599,12 +644,20 @@ def _claim(expectation: Expectation | None, result: HypothesisResult) -> str:
     metric = fg.label(result.metric, unit=False)
     factor = fg.label(result.factor, unit=False).lower()
     level = getattr(expectation, "level", None)
+    if result.kind == "interaction":
+        moderator = fg.label(result.moderator, unit=False).lower()
+        return (
+            f"{metric}: the {factor} × {moderator} interaction is {result.direction} (the slope on "
+            f"{factor} {'rises' if result.direction == 'positive' else 'falls'} as {moderator} rises)"
+        )
     if result.direction == "differs":
         return f"{metric} differs between the levels of {factor}"
     if level is not None:
         extreme = "highest" if result.direction == "increasing" else "lowest"
         return f"{metric} is {extreme} when {factor} is {fg.level_text(level)}"
     moves = "rises" if result.direction == "increasing" else "falls"
+    if result.kind == "comparison":  # a categorical factor: along its levels as listed, not a trend
+        return f"{metric} {moves} along the listed levels of {factor}"
     return f"{metric} {moves} with {factor}"
 
 
@@ -637,26 +690,41 @@ def _verdict_section(analysis: Analysis) -> list[str]:
         return lines + ["The sweep varies no factor, so there is nothing to test.", ""]
     if not analysis.results.spec.expect:
         lines += [
-            "The spec states no `expect:` claims, so each factor is tested two-sided on the first metric "
-            "(does it make a difference at all?).",
+            "The spec states no `expect:` claims, so every metric is tested two-sided against every factor "
+            "(does it make a difference at all?), each with its own verdict.",
             "",
         ]
+    tests = dict.fromkeys(r.test for r in analysis.tests)
+    blocked = any("seed fixed effects" in t for t in tests)
     lines += [
-        "Each run's mean over its recorded months is one observation. A numeric factor is tested for a "
-        "monotone trend (Spearman rank correlation), a categorical one by comparing its levels "
-        "(Kruskal-Wallis, or Mann-Whitney for two levels). A claim is *supported* or *contradicted* "
-        "only at p < 0.05; otherwise no effect is claimed, which is not evidence that there is none. "
-        "Runs at different design points share seeds, so p-values are somewhat optimistic.",
+        "Each run's mean over its recorded months is one observation. "
+        + (
+            "Replication *r* has the same seed at every design point (common random numbers), so runs "
+            "sharing a seed are not independent: the tests compare runs within their seed, by an OLS "
+            "regression with one fixed effect per seed and HC3 robust standard errors (the slope's t test "
+            "for a numeric factor, the Wald F test of the level effects for a categorical one). "
+            if blocked
+            else "A numeric factor is tested for a monotone trend (Spearman rank correlation), a "
+            "categorical one by comparing its levels (Kruskal-Wallis, or Mann-Whitney for two levels). "
+        )
+        + "Effect sizes are rank-based (Spearman's rho, epsilon squared, rank-biserial correlation) with "
+        "bootstrap 95 % intervals. An interaction claim is tested by an OLS regression on both "
+        "standardised factors and their product (HC3 errors"
+        + (", seed fixed effects" if blocked else "")
+        + "); its effect is the product term's coefficient. The p-values are adjusted for the "
+        f"{len(analysis.tests)} tests of this report by Holm's method, and a claim is *supported* or "
+        "*contradicted* only at an adjusted p < 0.05; otherwise no effect is claimed, which is not "
+        "evidence that there is none. Tests used: " + "; ".join(tests) + ".",
         "",
-        "| # | expectation | verdict | test | statistic | p | effect (95 % CI) |",
-        "|---|---|---|---|---|---|---|",
+        "| # | expectation | verdict | test | statistic | p | p (Holm) | effect (95 % CI) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for i, (expectation, result) in enumerate(zip(analysis.expectations, analysis.tests, strict=True), 1):
         ci = f"[{_number(result.effect_ci[0])}, {_number(result.effect_ci[1])}]"
         lines.append(
             f"| {i} | {_claim(expectation, result)} | {VERDICT_WORDS.get(result.verdict, result.verdict)} | "
             f"{result.test} | {_number(result.statistic)} | {_p_text(result.p_value)} | "
-            f"{_cell(result.effect_name)} {_number(result.effect)} {ci} |"
+            f"{_p_text(result.p_adjusted)} | {_cell(result.effect_name)} {_number(result.effect)} {ci} |"
         )
     lines.append("")
     for i, (expectation, result) in enumerate(zip(analysis.expectations, analysis.tests, strict=True), 1):
@@ -785,7 +853,9 @@ def _outcome_section(analysis: Analysis) -> list[str]:
         ]
     lines += [
         "Mean over replications of each run's mean over the recorded months, with its 95 % confidence "
-        "interval in brackets (`time_averaged.csv`; final-month values are in `final_state.csv`).",
+        "interval in brackets (`time_averaged.csv`; final-month values are in `final_state.csv`). "
+        "Intervals respect a metric's bounds: those of shares are computed on the logit scale and "
+        "those of counts and amounts of money on the log scale, so they stay within [0, 1] and above 0.",
         "",
     ]
     text = table.assign(
@@ -825,12 +895,26 @@ def _spec_argument(results: SweepResults, out: Path) -> str:
     """How to name the sweep's spec on the command line: a built-in, the original file, or spec.yaml."""
     source = str(results.manifest.get("spec_source") or "")
     digest = results.manifest.get("spec_hash")
+    overrides = results.manifest.get("overrides")
+    if overrides:  # the spec it came from, if it is still the same, and the same overrides
+        digest = overrides.get("spec_hash")
+        words = " ".join(_shell_word(w) for w in overrides.get("arguments", []))
+        builtin = builtin_specs().get(Path(source).stem) if source else None
+        if builtin is not None and Path(source).resolve() == builtin.resolve() and _digest(builtin) == digest:
+            return f"{builtin.stem} {words}"
+        if source and Path(source).is_file() and _digest(Path(source)) == digest:
+            return f"{_shell_path(Path(source))} {words}"
+        return _shell_path(out / "spec.yaml")
     builtin = builtin_specs().get(Path(source).stem) if source else None
     if builtin is not None and Path(source).resolve() == builtin.resolve() and _digest(builtin) == digest:
         return builtin.stem
     if source and Path(source).is_file() and _digest(Path(source)) == digest:
         return _shell_path(Path(source))
     return _shell_path(out / "spec.yaml")
+
+
+def _shell_word(word: str) -> str:
+    return word if re.fullmatch(r"[\w./@%+=:,-]+", word) else "'" + word.replace("'", "'\\''") + "'"
 
 
 def _digest(path: Path) -> str | None:

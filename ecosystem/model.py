@@ -122,6 +122,11 @@ class EcosystemModel(mesa.Model):
         Any parameter of :data:`ecosystem.parameters.PARAMETERS` (``smb-eco params`` lists
         them); the rest take their defaults. Unknown names or values out of range raise
         ``ValueError``.
+    max_months : int, optional
+        Months after which ``model.running`` turns False, so that ``model.run_model()`` and
+        ``mesa.batch_run`` stop there. Without it the model runs for as long as it is stepped:
+        ``mesa.batch_run`` then stops at its ``max_steps``, whose default is 1,000 months (83
+        years), so give ``max_steps=`` or ``parameters={"max_months": 120, ...}``.
 
     Examples
     --------
@@ -133,9 +138,23 @@ class EcosystemModel(mesa.Model):
     (3, True)
     """
 
-    def __init__(self, *, rng: Any = None, focal: Any = None, focal_firms: Any = None, **params: Any) -> None:
+    def __init__(
+        self,
+        *,
+        rng: Any = None,
+        focal: Any = None,
+        focal_firms: Any = None,
+        max_months: int | None = None,
+        **params: Any,
+    ) -> None:
         if "seed" in params:
             raise TypeError("EcosystemModel takes its seed as rng= (e.g. EcosystemModel(rng=1)), not seed=")
+        if max_months is not None and (
+            isinstance(max_months, bool) or not isinstance(max_months, int) or max_months < 1
+        ):
+            raise ValueError(f"max_months must be a positive integer (months) or None, got {max_months!r}")
+        #: months after which ``running`` turns False (None: never)
+        self.max_months = max_months
         flat = {
             name[len(FOCAL_PREFIX) :]: params.pop(name)
             for name in list(params)
@@ -400,6 +419,8 @@ class EcosystemModel(mesa.Model):
         self.enter_vendors()
         self._compact()
         self.collect()
+        if self.max_months is not None and self.steps >= self.max_months:
+            self.running = False
 
     def collect(self) -> None:
         """Record the month's outcomes; the reporters share what several of them need (the active

@@ -29,7 +29,16 @@ from .mechanisms.shocks import SOURCING_SLOTS
 if TYPE_CHECKING:
     from .model import EcosystemModel
 
-__all__ = ["AGENT_REPORTERS", "FUNCTION_REPORTERS", "MODEL_REPORTERS", "STRATEGY_REPORTERS", "focal_report"]
+__all__ = [
+    "AGENT_REPORTERS",
+    "FUNCTION_REPORTERS",
+    "KIND_BOUNDS",
+    "METRIC_KINDS",
+    "MODEL_REPORTERS",
+    "STRATEGY_REPORTERS",
+    "focal_report",
+    "metric_kind",
+]
 
 
 def _shared(model: EcosystemModel, key: str, compute):
@@ -545,6 +554,61 @@ MODEL_REPORTERS = {
         focal_survived,
     )
 }
+
+#: Bounds of each kind of metric: a share (or a quality or trust) lies in [0, 1], a count and an
+#: amount of money that cannot be negative are >= 0; a profit, margin or change is unbounded.
+KIND_BOUNDS = {
+    "share": (0.0, 1.0),
+    "count": (0.0, float("inf")),
+    "amount": (0.0, float("inf")),
+    "real": (float("-inf"), float("inf")),
+}
+_SHARES = {
+    "outsourcing_share",
+    "shirking_rate",
+    "mean_delivered_quality",
+    "mean_contracted_vendor_quality",
+    "mean_relational_capital",
+    "mean_inhouse_capability",
+    "smb_survival_rate",
+    "vendor_hhi",
+    "lemon_share_new_contracts",
+    "relationship_failure_share",
+    "referred_signing_share",
+    "focal_survived",
+    "mean_due_diligence",
+    "mean_monitoring_intensity",
+    "mean_referral_weight",
+}
+_AMOUNTS = {"disruption_loss", "total_outsourcing_cost", "overbilling", "focal_outsourcing_cost"}
+
+
+def _kind(name: str) -> str:
+    if name in _SHARES or name.startswith(("share_", "survival_rule_", "outsourcing_share_")):
+        return "share"
+    if name in _AMOUNTS:
+        return "amount"
+    if name == "focal_disruption_months" or MODEL_REPORTERS[name].__annotations__.get("return") in (
+        int,
+        "int",
+    ):
+        return "count"
+    return "real"
+
+
+#: The kind of each model reporter (a key of :data:`KIND_BOUNDS`): the bounds its confidence
+#: intervals respect (``analysis.statistics.summarize``).
+METRIC_KINDS = {name: _kind(name) for name in MODEL_REPORTERS}
+
+
+def metric_kind(name: str) -> str:
+    """The kind of metric ``name`` (:data:`METRIC_KINDS`); ``"real"`` for a name not reported here.
+
+    >>> metric_kind("shirking_rate"), metric_kind("breaches"), metric_kind("mean_smb_profit")
+    ('share', 'count', 'real')
+    """
+    return METRIC_KINDS.get(name, "real")
+
 
 AGENT_REPORTERS = {
     SMB: {

@@ -24,7 +24,7 @@ import numpy as np
 from .design import design_points
 from .spec import Spec, SpecError, load_spec, spec_from_dict
 
-__all__ = ["SPECS_DIR", "builtin_spec", "builtin_specs", "resolve_spec", "shrink"]
+__all__ = ["SPECS_DIR", "builtin_spec", "builtin_specs", "override", "resolve_spec", "shrink"]
 
 #: Folder of the built-in specs, next to this module.
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
@@ -106,3 +106,51 @@ def shrink(spec: Spec, points: int = 2, steps: int = 4, n_smbs: int = 20, n_vend
         record_every=min(spec.record_every, steps),
     )
     return spec_from_dict(data, source=f"shrink({spec.source})")
+
+
+def override(
+    spec: Spec,
+    settings: dict[str, Any] | None = None,
+    replications: int | None = None,
+    steps: int | None = None,
+) -> Spec:
+    """``spec`` with parameters fixed at other values, or other replications or months.
+
+    ``settings`` maps parameter names to values (checked by the model's schema, like ``fixed``);
+    a name the spec varies, as a factor or a background of its contexts, is refused. With fewer
+    ``steps`` than ``record_every``, the record interval shrinks to ``steps``. The result is
+    checked whole, like a spec file (``smb-eco sweep SPEC --set NAME=VALUE --replications N
+    --steps M``).
+
+    Raises
+    ------
+    SpecError
+        Naming the override at fault (``--set NAME``, ``--replications``, ``--steps``).
+
+    Examples
+    --------
+    >>> spec = override(builtin_spec("relational_governance"), {"n_smbs": 50}, replications=2, steps=24)
+    >>> spec.fixed["n_smbs"], spec.replications, spec.steps, spec.record_every
+    (50, 2, 24, 12)
+    """
+    settings = dict(settings or {})
+    varied = set(spec.factors) | (set(spec.contexts.over) if spec.contexts is not None else set())
+    for name in settings:
+        if name in varied:
+            raise SpecError(
+                spec.source,
+                f"--set {name}",
+                f"{name!r} is varied by this spec (a factor or a background of its contexts); "
+                "--set fixes parameters the spec does not vary",
+            )
+    for flag, value in (("--replications", replications), ("--steps", steps)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise SpecError(spec.source, flag, f"must be a positive integer, got {value!r}")
+    data = spec.to_dict()
+    data["fixed"] = {**data["fixed"], **settings}
+    if replications is not None:
+        data["replications"] = replications
+    if steps is not None:
+        data["steps"] = steps
+        data["record_every"] = min(data["record_every"], steps)
+    return spec_from_dict(data, source=spec.source)

@@ -529,7 +529,13 @@ def _provenance() -> dict[str, str]:
 
 
 def _prepare(
-    spec: Spec, out: Path, resume: bool, runs: list[Run], workers: int, scheduler: str | None
+    spec: Spec,
+    out: Path,
+    resume: bool,
+    runs: list[Run],
+    workers: int,
+    scheduler: str | None,
+    overrides: dict[str, Any] | None = None,
 ) -> None:
     """Refuse a folder holding other results; write or extend the manifest."""
     if out.exists() and not out.is_dir():
@@ -569,6 +575,8 @@ def _prepare(
             "versions": session["versions"],
             "sessions": [session],
         }
+        if overrides:
+            manifest["overrides"] = overrides
     try:
         (out / storage.RUNS).mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -585,6 +593,7 @@ def run_sweep(
     on_result: Callable[[dict[str, Any]], None] | None = None,
     scheduler: str | None = None,
     grace: float = GRACE_S,
+    overrides: dict[str, Any] | None = None,
 ) -> SweepSummary:
     """Run every run of ``spec`` and write the sweep folder ``out_dir`` (layout in :mod:`.storage`).
 
@@ -612,6 +621,10 @@ def run_sweep(
     grace : float
         Seconds the runs in flight get to finish after SIGINT or SIGTERM (default
         :data:`GRACE_S`).
+    overrides : dict, optional
+        How ``spec`` was changed from the spec it came from (``smb-eco sweep --set``,
+        ``--replications``, ``--steps``; :func:`experiments.catalog.override`): recorded as the
+        manifest's ``overrides`` so the report can show it. ``spec`` is already the changed one.
 
     Returns
     -------
@@ -654,7 +667,7 @@ def run_sweep(
     todo: list[Run] = []
     try:
         with lifetime.handle_signals(stop):
-            _prepare(spec, out, resume, runs, workers, scheduler)
+            _prepare(spec, out, resume, runs, workers, scheduler, overrides)
             prepared = True
             finished = storage.completed_run_ids(out) if resume else set()
             todo = [run for run in runs if run.run_id not in finished]

@@ -1,5 +1,8 @@
 """Experiment specs: what a sweep varies, what it holds fixed, and what it records, read from YAML.
 
+The user's reference of every field is ``docs/specs.md`` (checked against this module by
+``tests/test_spec_docs.py``).
+
 A spec is checked completely before any run starts, because a typo found after three hours of
 simulation costs three hours. Every problem is raised as one :class:`SpecError` line naming the
 file, the field and what is allowed. Parameter values are checked by the model's own schema
@@ -61,6 +64,14 @@ for a categorical factor, ``level`` is the level where the metric is highest / l
 ``differs`` (the metric differs between the factor's values, in no stated direction; takes no
 ``level``). The metric must be one the spec records and the factor one it varies.
 
+An *interaction* (moderation) claim is ``{metric, interaction: [focal, moderator], sign}`` with
+two numeric factors of the spec and ``sign`` ``positive`` or ``negative``: the sign of the
+coefficient of ``focal × moderator`` in an OLS regression of the metric on both standardised
+factors and their product (:func:`analysis.statistics.test_interaction`). A positive sign says
+the slope of the metric on the focal factor rises as the moderator rises. Two levers that both
+lower a metric are *substitutes* when the interaction is positive (each weakens the other's
+effect) and *complements* when it is negative; for levers that both raise it, the reverse.
+
 Contexts
 --------
 ``contexts`` (grid and list designs) asks that the expectations hold across background settings:
@@ -90,10 +101,17 @@ from ecosystem.parameters import Parameter, format_value, parameter, parse_value
 from ecosystem.reporters import MODEL_REPORTERS
 
 __all__ = [
+    "CONTEXT_KEYS",
     "CONTINUOUS_DESIGNS",
     "DEFAULT_SEED",
     "DESIGNS",
+    "DESIGN_SETTINGS",
     "DIRECTIONS",
+    "EXPECT_KEYS",
+    "FIELDS",
+    "INTERACTION_KEYS",
+    "REQUIRED_FIELDS",
+    "SIGNS",
     "Contexts",
     "Design",
     "Expectation",
@@ -110,10 +128,13 @@ CONTINUOUS_DESIGNS = ("lhs", "sobol", "morris")
 DEFAULT_SEED = 1
 #: Directions an expectation may state.
 DIRECTIONS = ("increasing", "decreasing", "differs")
+#: Signs an interaction expectation may state (of the coefficient of the product term).
+SIGNS = ("positive", "negative")
 #: Most levels one grid range may expand to; guards against a step of 1e-9.
 MAX_LEVELS = 10_000
 
-_FIELDS = (
+#: Every top-level field a spec may have (docs/specs.md documents each; tests/test_docs.py checks).
+FIELDS = (
     "name",
     "description",
     "hypothesis",
@@ -128,7 +149,16 @@ _FIELDS = (
     "expect",
     "contexts",
 )
-_DESIGN_KEYS = {
+_FIELDS = FIELDS
+#: Fields every spec must have.
+REQUIRED_FIELDS = ("name", "design", "replications", "steps")
+#: Keys of an ``expect`` item: a main-effect claim, and an interaction claim.
+EXPECT_KEYS = ("metric", "factor", "direction", "level")
+INTERACTION_KEYS = ("metric", "interaction", "sign")
+#: Keys of ``contexts``.
+CONTEXT_KEYS = ("design", "samples", "over")
+#: The settings each design takes in its mapping form ``design: {type: ..., ...}``.
+DESIGN_SETTINGS = _DESIGN_KEYS = {
     "grid": {"type"},
     "list": {"type"},
     "lhs": {"type", "samples"},
@@ -207,6 +237,8 @@ class Expectation:
     ``direction`` is one of :data:`DIRECTIONS`. ``level`` (categorical factors only) names the
     level expected to give the highest (``increasing``) or lowest (``decreasing``) metric; without
     it, ``increasing`` means rising along the factor's levels in the order the spec lists them.
+    An interaction claim has ``moderator`` set and ``direction`` ``positive`` or ``negative``
+    (:data:`SIGNS`), the sign of the ``factor × moderator`` coefficient.
 
     Examples
     --------
@@ -219,9 +251,22 @@ class Expectation:
     factor: str
     direction: str
     level: Any = None
+    #: The second factor of an interaction claim (``factor`` is then the focal one), else None.
+    moderator: str | None = None
+
+    @property
+    def is_interaction(self) -> bool:
+        """Whether this is an interaction claim (``direction`` is then its sign)."""
+        return self.moderator is not None
 
     def to_dict(self) -> dict[str, Any]:
         """The expectation as written in a spec (``level`` only when given)."""
+        if self.moderator is not None:
+            return {
+                "metric": self.metric,
+                "interaction": [self.factor, self.moderator],
+                "sign": self.direction,
+            }
         out = {"metric": self.metric, "factor": self.factor, "direction": self.direction}
         if self.level is not None:
             out["level"] = self.level
@@ -352,7 +397,7 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Spec:
     for key in data:
         if key not in _FIELDS:
             raise SpecError(source, str(key), f"unknown field{_hint(str(key), _FIELDS)}; allowed: {_FIELDS}")
-    for key in ("name", "design", "replications", "steps"):
+    for key in REQUIRED_FIELDS:
         if key not in data:
             raise SpecError(source, key, "is required")
 
@@ -587,7 +632,7 @@ def _contexts(value: Any, design: Design, factors: dict, fixed: dict, fail) -> C
     if not isinstance(value, Mapping):
         raise fail("contexts", "must be a mapping {design: lhs, samples: N, over: {parameter: [low, high]}}")
     for key in value:
-        if key not in ("design", "samples", "over"):
+        if key not in CONTEXT_KEYS:
             raise fail(f"contexts.{key}", "unknown key; allowed: design, samples, over")
     if design.kind not in ("grid", "list"):
         raise fail(
@@ -638,29 +683,29 @@ def _contexts(value: Any, design: Design, factors: dict, fixed: dict, fail) -> C
 def _expect(values: Any, metrics: tuple[str, ...], factors: dict[str, tuple[Any, ...]], fail):
     if not isinstance(values, list) or not all(isinstance(v, Mapping) for v in values):
         raise fail("expect", "must be a list of {metric, factor, direction, level (optional)}")
-    keys = ("metric", "factor", "direction", "level")
+    keys = EXPECT_KEYS
     found = []
     for i, item in enumerate(values):
         where = f"expect[{i}]"
+        if "interaction" in item:
+            found.append(_interaction(item, metrics, factors, where, fail))
+            continue
         for key in item:
             if key not in keys:
-                raise fail(f"{where}.{key}", f"unknown key{_hint(str(key), keys)}; allowed: {keys}")
+                allowed = (*keys, "interaction", "sign")
+                raise fail(f"{where}.{key}", f"unknown key{_hint(str(key), allowed)}; allowed: {keys}")
         for key in keys[:3]:
             if key not in item:
                 raise fail(f"{where}.{key}", "is required")
         metric, factor, direction = item["metric"], item["factor"], item["direction"]
-        if metric not in metrics:
-            raise fail(
-                f"{where}.metric",
-                f"{metric!r} is not a metric of this spec{_hint(str(metric), metrics)}; "
-                f"its metrics: {', '.join(metrics)}",
-            )
-        if factor not in factors:
-            names = ", ".join(factors) or "none"
+        _expected_metric(metric, metrics, f"{where}.metric", fail)
+        if isinstance(factor, list):
             raise fail(
                 f"{where}.factor",
-                f"{factor!r} is not a factor of this spec{_hint(str(factor), factors)}; its factors: {names}",
+                f"names one factor, got a list {factor!r}; for a moderation claim write "
+                f"{{metric: {metric}, interaction: {factor!r}, sign: positive or negative}}",
             )
+        _expected_factor(factor, factors, f"{where}.factor", fail)
         if direction not in DIRECTIONS:
             raise fail(f"{where}.direction", f"unknown direction {direction!r}; allowed: {DIRECTIONS}")
         level = item.get("level")
@@ -668,6 +713,55 @@ def _expect(values: Any, metrics: tuple[str, ...], factors: dict[str, tuple[Any,
             level = _expected_level(factor, level, direction, factors[factor], f"{where}.level", fail)
         found.append(Expectation(str(metric), str(factor), str(direction), level))
     return tuple(found)
+
+
+def _expected_metric(metric: Any, metrics: tuple[str, ...], where: str, fail) -> None:
+    if not isinstance(metric, str) or metric not in metrics:
+        raise fail(
+            where,
+            f"{metric!r} is not a metric of this spec{_hint(str(metric), metrics)}; "
+            f"its metrics: {', '.join(metrics)}",
+        )
+
+
+def _expected_factor(factor: Any, factors: dict[str, tuple[Any, ...]], where: str, fail) -> None:
+    if not isinstance(factor, str) or factor not in factors:
+        names = ", ".join(factors) or "none"
+        raise fail(
+            where,
+            f"{factor!r} is not a factor of this spec{_hint(str(factor), factors)}; its factors: {names}",
+        )
+
+
+def _interaction(item: Mapping, metrics, factors, where: str, fail) -> Expectation:
+    """``{metric, interaction: [focal, moderator], sign}``: two numeric factors and a sign."""
+    keys = INTERACTION_KEYS
+    for key in item:
+        if key not in keys:
+            raise fail(
+                f"{where}.{key}", f"unknown key{_hint(str(key), keys)} of an interaction; allowed: {keys}"
+            )
+    for key in keys:
+        if key not in item:
+            raise fail(f"{where}.{key}", "is required")
+    metric, pair, sign = item["metric"], item["interaction"], item["sign"]
+    _expected_metric(metric, metrics, f"{where}.metric", fail)
+    if not isinstance(pair, list) or len(pair) != 2 or pair[0] == pair[1]:
+        raise fail(
+            f"{where}.interaction", f"must list two different factors [focal, moderator], got {pair!r}"
+        )
+    for j, name in enumerate(pair):
+        _expected_factor(name, factors, f"{where}.interaction[{j}]", fail)
+        if parameter(name).kind not in (int, float):
+            raise fail(
+                f"{where}.interaction[{j}]",
+                f"{name!r} is categorical; an interaction is tested between numeric factors",
+            )
+    if sign not in SIGNS:
+        raise fail(
+            f"{where}.sign", f"unknown sign {sign!r}; allowed: {SIGNS} (of the focal × moderator term)"
+        )
+    return Expectation(str(metric), str(pair[0]), str(sign), moderator=str(pair[1]))
 
 
 def _expected_level(factor: str, level: Any, direction: str, levels: tuple[Any, ...], where: str, fail):

@@ -288,7 +288,7 @@ def test_each_built_in_experiment_runs_through_sweep_and_analysis(name, tmp_path
     assert {"outcome", "network"} <= drawn
     assert ("timeseries" in drawn) == (small.record_every < small.steps)  # months recorded besides the last
     tests = pd.read_csv(report.parent / "hypothesis_tests.csv")
-    assert len(tests) == (len(small.expect) or len(small.factors))
+    assert len(tests) == (len(small.expect) or len(small.factors) * len(small.metrics))
 
 
 @pytest.mark.parametrize("kind", ["sobol", "morris"])

@@ -240,7 +240,8 @@ def test_per_run_takes_the_last_step_or_the_mean():
 def test_a_known_trend_is_supported_with_the_right_sign():
     results = synthetic(grid_spec(LEMONS), lambda p: 0.2 + 0.5 * p["lemon_share"])
     found = test_hypothesis(results, Expectation("outsourcing_share", "lemon_share", "increasing"))
-    assert found.kind == "trend" and found.test == "Spearman rank correlation"
+    # replications share their seeds across points: the slope is tested within seed blocks
+    assert found.kind == "trend" and found.test == "OLS slope with seed fixed effects (HC3)"
     assert found.verdict == "supported" and found.p_value < 0.001
     assert found.effect > 0.8 and found.effect_ci[0] > 0.5 and found.effect_ci[0] <= found.effect_ci[1]
     assert "slope" in found.summary and "0.5" in found.summary
@@ -290,7 +291,7 @@ def test_a_categorical_effect_by_kruskal_wallis_names_the_lowest_level():
     )
     assert (found.kind, found.test, found.effect_name) == (
         "comparison",
-        "Kruskal-Wallis H",
+        "OLS with seed fixed effects (HC3), Wald F of the levels",
         "epsilon squared",
     )
     assert found.verdict == "supported" and 0.5 < found.effect <= 1
@@ -308,7 +309,9 @@ def test_a_two_level_effect_by_mann_whitney_with_rank_biserial():
         grid_spec(factors), lambda p: 1.0 if p["contract_type"] == "performance_based" else 0.0
     )
     found = test_hypothesis(results, Expectation("outsourcing_share", "contract_type", "increasing"))
-    assert found.test == "Mann-Whitney U" and found.effect_name.startswith("rank-biserial")
+    assert found.test.startswith("OLS with seed fixed effects") and found.effect_name.startswith(
+        "rank-biserial"
+    )
     assert found.verdict == "supported" and found.effect == pytest.approx(1.0)
     lowest = test_hypothesis(
         results, Expectation("outsourcing_share", "contract_type", "decreasing", "performance_based")
@@ -316,14 +319,17 @@ def test_a_two_level_effect_by_mann_whitney_with_rank_biserial():
     assert lowest.verdict == "contradicted" and lowest.effect == pytest.approx(1.0)
 
 
-def test_without_expectations_each_factor_is_tested_two_sided():
-    results = synthetic(grid_spec({**LEMONS, **CONTRACTS}, replications=2), lambda p: p["lemon_share"])
+def test_without_expectations_each_metric_and_factor_is_tested_two_sided():
+    spec = grid_spec({**LEMONS, **CONTRACTS}, replications=2, metrics=("outsourcing_share", "breaches"))
+    results = synthetic(spec, lambda p: p["lemon_share"])
     found = test_hypotheses(results)
-    assert [(r.factor, r.direction) for r in found] == [
-        ("lemon_share", "differs"),
-        ("contract_type", "differs"),
+    assert [(r.metric, r.factor, r.direction) for r in found] == [
+        ("outsourcing_share", "lemon_share", "differs"),
+        ("outsourcing_share", "contract_type", "differs"),
+        ("breaches", "lemon_share", "differs"),
+        ("breaches", "contract_type", "differs"),
     ]
-    assert [r.verdict for r in found] == ["supported", "not detected"]
+    assert [r.verdict for r in found] == ["supported", "not detected"] * 2
     table = analysis.hypotheses_frame(found)
     assert {"verdict", "effect_ci_low", "adequacy_sufficient"} <= set(table.columns)
 

@@ -33,6 +33,7 @@ EXPECTED = {
     "focal_diversification",
     "relational_contracting",
     "holdup",
+    "relational_governance",
 }
 TINY = {"n_smbs": 20, "n_vendors": 5}
 # offshore 0.9 + default nearshore 0.3 > 1: the spec accepts each value, the model refuses the pair.

@@ -150,6 +150,16 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--resume", action="store_true", help="continue the sweep in --out, skipping done runs"
     )
+    sweep.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fix a parameter the spec does not vary (repeatable; recorded in the manifest)",
+    )
+    sweep.add_argument("--replications", type=int, help="replications per design point instead of the spec's")
+    sweep.add_argument("--steps", type=int, help="months per run instead of the spec's")
 
     commands.add_parser("experiments", help="list the built-in experiment specs and their hypotheses")
 
@@ -280,6 +290,12 @@ def _read_config(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(loaded, dict):
         raise UsageError(f"--config {path}: must be a mapping of parameter names to values")
+    spec_fields = [key for key in ("design", "factors", "replications", "expect", "metrics") if key in loaded]
+    if spec_fields:
+        raise UsageError(
+            f"--config {path}: is a sweep spec (it has {', '.join(spec_fields)}), not a file of parameter "
+            f"values; run it with `smb-eco sweep {path}`, or give --config a mapping of parameters to values"
+        )
     return loaded
 
 
@@ -416,10 +432,20 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 def _sweep_setup(args: argparse.Namespace):
     """The checked spec and output folder of ``smb-eco sweep``; raises UsageError before writing."""
     from experiments import SpecError
-    from experiments.catalog import resolve_spec
+    from experiments.catalog import override, resolve_spec
 
+    settings = {}
+    for setting in args.settings:
+        name, sep, text = setting.partition("=")
+        if not sep:
+            raise UsageError(f"--set {setting!r}: expected NAME=VALUE")
+        try:
+            settings[name.strip()] = parse_value(name.strip(), text)
+        except ValueError as error:
+            raise UsageError(f"--set {setting}: {error}") from None
     try:
-        spec = resolve_spec(args.spec)
+        base = resolve_spec(args.spec)
+        spec = override(base, settings, args.replications, args.steps)
     except SpecError as error:
         raise UsageError(str(error)) from None
     if args.workers < 1:
@@ -427,7 +453,39 @@ def _sweep_setup(args: argparse.Namespace):
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out, the folder of the sweep to continue")
     out = args.out if args.out is not None else _fresh_folder(Path("runs") / "sweeps" / spec.name)
-    return spec, out
+    if not args.resume and out.is_dir() and any(out.iterdir()):
+        raise UsageError(
+            f"--out {out} already holds files; to continue the sweep there, run the same command with "
+            "--resume; to start afresh, choose a new folder"
+        )
+    overrides = _overrides(args, settings, base)
+    return spec, out, overrides
+
+
+def _overrides(args: argparse.Namespace, settings: dict[str, Any], base) -> dict[str, Any] | None:
+    """What --set, --replications and --steps changed, for the manifest (None if nothing)."""
+    if not settings and args.replications is None and args.steps is None:
+        return None
+    out: dict[str, Any] = {"spec": str(args.spec), "spec_hash": base.digest()}
+    if settings:
+        out["set"] = {name: format_value(value) for name, value in settings.items()}
+    if args.replications is not None:
+        out["replications"] = args.replications
+    if args.steps is not None:
+        out["steps"] = args.steps
+    out["arguments"] = _override_arguments(args)
+    return out
+
+
+def _override_arguments(args: argparse.Namespace) -> list[str]:
+    """The --set, --replications and --steps words of ``args``, as given."""
+    words: list[str] = []
+    for setting in getattr(args, "settings", []):
+        words += ["--set", setting]
+    for flag in ("replications", "steps"):
+        if getattr(args, flag, None) is not None:
+            words += [f"--{flag}", str(getattr(args, flag))]
+    return words
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -436,7 +494,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from experiments import build_runs, run_sweep, storage
     from experiments.runner import SweepInterrupted
 
-    spec, out = _sweep_setup(args)
+    spec, out, overrides = _sweep_setup(args)
     run_ids = {run.run_id for run in build_runs(spec)}
     already = len(storage.completed_run_ids(out) & run_ids) if args.resume and out.is_dir() else 0
     failures: list[tuple[str, str]] = []
@@ -457,7 +515,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
     try:
         summary = run_sweep(
-            spec, out, workers=args.workers, resume=args.resume, on_result=on_result, scheduler=args.scheduler
+            spec,
+            out,
+            workers=args.workers,
+            resume=args.resume,
+            on_result=on_result,
+            scheduler=args.scheduler,
+            overrides=overrides,
         )
     except SweepInterrupted as stop:
         bar.close()
@@ -490,7 +554,7 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
     >>> _resume_command(args, Path("runs/sweeps/x"))
     "smb-eco sweep 'my spec.yaml' --out runs/sweeps/x --resume --workers 2"
     """
-    words = ["smb-eco", "sweep", str(args.spec), "--out", str(out), "--resume"]
+    words = ["smb-eco", "sweep", str(args.spec), *_override_arguments(args), "--out", str(out), "--resume"]
     if args.scheduler:
         words += ["--scheduler", args.scheduler]
     elif args.workers != 1:
@@ -565,14 +629,20 @@ def _analysis_summary(report: Path) -> str:
         lines.append("Warning: half-finished sweep; the numbers come from the finished runs only.")
     tests = pd.read_csv(folder / "hypothesis_tests.csv")
     if len(tests):
-        lines.append("Verdicts (p < 0.05; each run's mean over the months is one observation):")
+        lines.append("Verdicts (Holm-adjusted p < 0.05; each run's mean over the months is one observation):")
     for row in tests.itertuples(index=False):
         p = (
             "p = nan"
             if pd.isna(row.p_value)
             else ("p < 0.001" if row.p_value < 0.001 else f"p = {row.p_value:.3f}")
         )
-        lines.append(f"  {row.verdict:13} {row.metric} vs {row.factor} ({row.direction}; {row.test}, {p})")
+        adjusted = getattr(row, "p_adjusted", float("nan"))
+        if pd.notna(adjusted) and adjusted != row.p_value:
+            p += ", Holm " + ("p < 0.001" if adjusted < 0.001 else f"p = {adjusted:.3f}")
+        moderator = getattr(row, "moderator", None)
+        factor = f"{row.factor} × {moderator}" if isinstance(moderator, str) else row.factor
+        claim = getattr(row, "claim", row.direction)
+        lines.append(f"  {row.verdict:13} {row.metric} vs {factor} ({claim}; {row.test}, {p})")
     return "\n".join(lines)
 
 
