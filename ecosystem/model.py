@@ -160,6 +160,8 @@ class EcosystemModel(mesa.Model):
         self._assign_strategies(market)
         self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, n)
         self.smb_size = self._draw_sizes(n)
+        if self.focal_index is not None and p["focal_size"] > 0:  # the user's firm, of a known size
+            self.smb_size[self.focal_index] = p["focal_size"]
         self.outsourced = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
         self.smb_active = np.ones(n, dtype=bool)
@@ -180,6 +182,7 @@ class EcosystemModel(mesa.Model):
         #: SMBs of the initial cohort per decision rule they started with (survival by rule)
         self.cohort_by_rule = np.bincount(self.rule, minlength=len(RULE_NAMES))
         self.focal_disruption_months = 0
+        self.focal_output_months_lost = 0.0  # months of the focal firm's output lost, summed
         if p["adaptation"] == "reinforcement":
             self.attraction = np.zeros((n, self.strategy_space.size))
             self.experience = np.ones(n)
@@ -336,6 +339,9 @@ class EcosystemModel(mesa.Model):
             collaborative_innovations=0,
             breaches=0,
             disruption_loss=0.0,
+            output_months_lost=0.0,
+            settled_smbs=0,
+            focal_disruption_loss=np.nan,
             vendor_failures=0,
             vendor_exits=0,
             vendor_entries=0,
@@ -1144,16 +1150,32 @@ class EcosystemModel(mesa.Model):
         self.ledger["smb_spending"] += np.where(active, self.cost, 0.0)
         self.negative_months = np.where(active & (self.cash < 0), self.negative_months + 1, 0)
         self.flows["disruption_loss"] = float(lost[active].sum())
+        self._record_lost_output(lost, active)
         if p["adaptation"] != "none":
             self.recent_profit = np.where(
                 active, smooth_profit(self.recent_profit, self.profit, p["review_interval"]), np.nan
             )
         if self.focal_index is not None and active[self.focal_index]:
             self.focal_disruption_months += bool(missing[self.focal_index].any())
+            self.focal_output_months_lost += float(self._months_lost(lost, self.focal_index))
         exiting = active & (self.negative_months >= p["exit_patience"])
         self.flows["smb_exits"] = int(exiting.sum())
         if exiting.any():
             self._exit_smbs(exiting)
+
+    def _months_lost(self, lost: np.ndarray, smb) -> np.ndarray:
+        """Lost output as a share of the month's output (revenue earned plus revenue lost): the
+        months of output an SMB lost this month."""
+        whole = self.revenue[smb] + lost[smb]
+        return np.divide(lost[smb], whole, out=np.zeros_like(whole, dtype=float), where=whole > 0)
+
+    def _record_lost_output(self, lost: np.ndarray, active: np.ndarray) -> None:
+        """The month's lost output per SMB, for the per-firm reporters (no effect on the run)."""
+        settled = np.flatnonzero(active)
+        self.flows["settled_smbs"] = len(settled)
+        self.flows["output_months_lost"] = float(self._months_lost(lost, settled).sum())
+        if self.focal_index is not None and active[self.focal_index]:
+            self.flows["focal_disruption_loss"] = float(lost[self.focal_index])
 
     def _exit_smbs(self, exiting: np.ndarray) -> None:
         c = self.contracts
