@@ -88,10 +88,10 @@ METRIC_LABELS = {
     "collaborative_innovations": "Joint SMB–vendor innovations (per month)",
     "cumulative_innovations": "Cumulative innovations (count)",
     "mean_inhouse_capability": "In-house capability (0–1)",
-    "disruption_loss": "Disruption loss, all SMBs",
+    "disruption_loss": "Total disruption loss",
     "breaches": "Data breaches (per month)",
     "vendor_failures": "Vendor failures (per month)",
-    "total_outsourcing_cost": "Outsourcing cost, all SMBs",
+    "total_outsourcing_cost": "Total outsourcing cost",
     "mean_smb_profit": "SMB profit",
     "smb_survival_rate": "SMB survival (share of initial SMBs)",
     "vendor_hhi": "Vendor concentration (HHI, 0–1)",
@@ -103,11 +103,11 @@ METRIC_LABELS = {
     "vendor_exits": "Vendor exits (per month)",
     "vendor_entries": "Vendor entries (per month)",
     "renewal_fee_change": "Fee raise at renewal (share of the old fee)",
-    "holdup_transfer": "Hold-up transfer, all SMBs",
+    "holdup_transfer": "Total hold-up transfer",
     "lemon_share_new_contracts": "Lemons among new contracts (share of signings)",
     "rehired_fired_vendor": "Fired vendors re-hired (contracts per month)",
     "contracts_ended_early": "Contracts ended before their term (per month)",
-    "overbilling": "Overbilling, all SMBs",
+    "overbilling": "Total overbilling",
     "share_smbs_outsourcing": "SMBs buying a function (share of SMBs)",
     "share_small_smbs_outsourcing": "Small SMBs buying a function (share)",
     "share_medium_smbs_outsourcing": "Medium SMBs buying a function (share)",
@@ -215,7 +215,7 @@ def label(name: str, unit: bool = True) -> str:
     Examples
     --------
     >>> label("disruption_loss")
-    'Disruption loss, all SMBs (money units / month, total over all SMBs)'
+    'Total disruption loss (money units / month, all SMBs)'
     >>> with money_units({"currency": "EUR", "money_unit": 1000}):
     ...     label("mean_smb_profit")
     'SMB profit (EUR k / firm / month)'

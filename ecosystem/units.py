@@ -62,16 +62,14 @@ def unit_text(metric: str, currency: str = "model", money_unit: float = 1.0) -> 
     >>> unit_text("mean_smb_profit", "EUR", 1000)
     'EUR k / firm / month'
     >>> unit_text("disruption_loss")
-    'money units / month, total over all SMBs'
+    'money units / month, all SMBs'
     >>> unit_text("focal_cash", "EUR", 1000), unit_text("outsourcing_cost_per_function")
     ('EUR k / firm', 'money units / outsourced function / month')
     """
     per, period = MONEY_SCOPE[metric]
     money = money_label(currency, money_unit)
     if per == "all SMBs":
-        return (
-            f"{money} / month, total over all SMBs" if period == "month" else f"{money}, total over all SMBs"
-        )
+        return f"{money} / month, all SMBs" if period == "month" else f"{money}, all SMBs"
     return f"{money} / {per} / month" if period == "month" else f"{money} / {per}"
 
 

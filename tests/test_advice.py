@@ -222,10 +222,10 @@ def test_every_money_reporter_states_whom_and_when():
         assert name in reporters.MODEL_REPORTERS
         assert per in ("firm", "all SMBs", "vendor", "outsourced function") and period in ("month", "stock")
     assert units.unit_text("mean_smb_profit", "EUR", 1000) == "EUR k / firm / month"
-    assert units.unit_text("disruption_loss", "EUR", 1000) == "EUR k / month, total over all SMBs"
+    assert units.unit_text("disruption_loss", "EUR", 1000) == "EUR k / month, all SMBs"
     with fg.money_units({"currency": "USD", "money_unit": 1e6}):
         assert fg.label("mean_outsourcing_cost") == "Outsourcing cost per SMB (USD m / firm / month)"
-    assert fg.label("disruption_loss").endswith("(money units / month, total over all SMBs)")
+    assert fg.label("disruption_loss") == "Total disruption loss (money units / month, all SMBs)"
 
 
 def test_run_summary_labels_money_in_business_units(tmp_path, capsys):
@@ -233,4 +233,4 @@ def test_run_summary_labels_money_in_business_units(tmp_path, capsys):
     args = ["run", "--steps", "2", "--set", "n_smbs=10", "--set", "currency=EUR", "--set", "money_unit=1000"]
     assert main([*args, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "[EUR k / firm / month]" in printed and "[EUR k / month, total over all SMBs]" in printed
+    assert "[EUR k / firm / month]" in printed and "[EUR k / month, all SMBs]" in printed
