@@ -581,8 +581,9 @@ def prim_box(table: pd.DataFrame, question: Question, min_density: float = 0.75)
 
     PRIM (the ``prim`` package) peels the condition space towards the runs that fail the firm's
     threshold; of its peeling trajectory, the box kept is the one with the most coverage (share of
-    all failures inside it) among those at least ``min_density`` dense (share of runs inside it
-    that fail), or the densest if none is. Returns the box's limits per restricted condition, its
+    all failures inside it) among those whose density (share of runs inside it that fail) is at
+    least ``min_density`` and at least halfway from the base rate of failure to 1, or the densest
+    if none is. Returns the box's limits per restricted condition, its
     coverage, density and mass (share of runs inside), the base rate of failure, and the number of
     runs; ``status`` says if there was nothing to find (no failure, or failures everywhere).
     """
@@ -608,7 +609,9 @@ def prim_box(table: pd.DataFrame, question: Question, min_density: float = 0.75)
         return {**found, "status": "always fails"}
     box = prim.Prim(x, y, threshold=0.5, threshold_type=">").find_box()
     trajectory = box.peeling_trajectory.reset_index(drop=True)
-    dense = trajectory[trajectory["density"] >= min_density]
+    # a box must be dense and denser than failure is anyway: halfway from the base rate to 1 at least
+    need = max(min_density, found["base_rate"] + 0.5 * (1 - found["base_rate"]))
+    dense = trajectory[trajectory["density"] >= need]
     step = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
     box.select(step)
     limits = {}
