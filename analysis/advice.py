@@ -1080,6 +1080,9 @@ def summary(advice: Advice, out: str | Path) -> str:
         lines.append(
             f"  {r['condition']}: {r['policy']}, {_with_ci(r['profit'], r['profit_low'], r['profit_high'])}"
         )
-    lines += ["", *(" ".join(_discovery_lines(advice)).split("  ")[:1])]
+    found = _discovery_lines(advice)
+    lines += ["", textwrap.fill(found[0], 100)]
+    if len(found) > 2:  # the box and its coverage and density
+        lines.append(textwrap.fill(found[2].replace("**", ""), 100))
     lines += ["", f"Advice in {Path(out) / 'advice.md'} (and advice.html, decision_table.csv, figures/)."]
     return "\n".join(lines)
