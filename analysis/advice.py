@@ -473,7 +473,7 @@ def decision_table(table: pd.DataFrame, question: Question) -> pd.DataFrame:
                 "premium_low": premium[1],
                 "premium_high": premium[2],
                 "disruption_months": disruption[0],
-                "disruption_low": disruption[1],
+                "disruption_low": max(disruption[1], 0.0),  # a count: the t interval may cross 0
                 "disruption_high": disruption[2],
                 "survival": survivors / n,
                 "survival_low": float(low),
@@ -875,8 +875,10 @@ def markdown(advice: Advice, figures: Sequence[tuple[str, str]] = ()) -> str:
         "single-sourced policy with the same monitoring and contract (both paired on the same market "
         f"histories, so your firm's own luck cancels; {money} / month); months with lost output; and the "
         "survival probability. 95 % confidence intervals in brackets (t intervals over the histories; "
-        "Wilson for survival). A single firm's profit is noisy, so the level's interval is wide; the "
-        "paired gain is much tighter.",
+        "Wilson for survival; months of disruption cut at 0). A single firm's profit is noisy, so the "
+        "level's interval is wide; the paired gain is much tighter. A negative cost premium means the "
+        "firm buys fewer functions under that policy (splitting a function over several vendors makes "
+        "buying it worth less), not that each costs less.",
         "",
         f"| condition | policy | expected profit ({money} / month) | gain over current ({money} / month) | "
         f"cost premium ({money} / month) | months of disruption | survival |",
