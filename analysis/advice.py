@@ -169,7 +169,8 @@ def question_from_settings(values: Mapping[str, Any]) -> Question:
 
     Keys: any model parameter (one value fixes it; a list ``a,b,c`` or a range ``LOW..HIGH`` makes
     it an uncertain condition); ``focal.FIELD`` the firm's current policy; ``policies.FIELD`` the
-    candidate levels of a policy lever (``policies.sourcing_policy=single,dual``); ``months``,
+    candidate levels of a policy lever (``policies.sourcing_policy=single,dual``; in YAML also
+    nested, ``policies: {sourcing_policy: [single, dual]}``); ``months``,
     ``replications``, ``seed``; ``threshold.cash``, ``threshold.disruption_months``,
     ``threshold.profit``, ``threshold.survival``.
 
@@ -194,7 +195,13 @@ def question_from_settings(values: Mapping[str, Any]) -> Question:
     market = dict(DEFAULT_MARKET)
     policies = dict(DEFAULT_POLICIES)
     current: dict[str, Any] = {}
-    for key, value in values.items():
+    flat: dict[str, Any] = {}
+    for key, value in values.items():  # a YAML config may nest focal:, policies: and threshold:
+        if str(key) in ("focal", "policies", "threshold") and isinstance(value, Mapping):
+            flat.update({f"{key}.{name}": level for name, level in value.items()})
+        else:
+            flat[str(key)] = value
+    for key, value in flat.items():
         key = str(key).strip()
         if key in DEFAULT_SETTINGS:
             settings[key] = value

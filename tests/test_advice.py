@@ -185,6 +185,19 @@ def test_advise_end_to_end_writes_the_advice_in_business_units(tmp_path, capsys)
     assert len(outcomes) == 8 and set(outcomes["replication"]) == {0, 1}
 
 
+def test_a_yaml_config_may_nest_the_current_policy_candidates_and_thresholds(tmp_path):
+    config = tmp_path / "firm.yaml"
+    config.write_text(
+        "vendor_failure_rate: [0.01, 0.05]\nfocal: {sourcing_policy: dual}\n"
+        "policies: {sourcing_policy: [single, dual]}\nthreshold: {disruption_months: 4}\n"
+    )
+    from ecosystem.interface.cli import _read_config
+
+    q = advice.question_from_settings(_read_config(config))
+    assert q.current["sourcing_policy"] == "dual" and q.policies["sourcing_policy"] == ("single", "dual")
+    assert q.max_disruption_months == 4 and q.conditions["vendor_failure_rate"] == (0.01, 0.05)
+
+
 def test_advise_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "advice"
     assert main(["advise", "--set", "lemon_share=0.1..2", "--out", str(out)]) == 2
