@@ -763,7 +763,13 @@ def _advise(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out} already holds results; choose a new folder")
     out = args.out if args.out is not None else _fresh_folder(Path("runs") / "advice")
     print(f"Advising on {question.runs()} simulations into {out}/ ...", flush=True)
-    found = advice.advise(question, out, workers=args.workers)
+    from analysis.load import AnalysisError
+
+    try:
+        found = advice.advise(question, out, workers=args.workers)
+    except AnalysisError as error:  # some simulations failed: sweep/index.jsonl says which
+        sys.stderr.write(f"smb-eco advise: {error}\n")
+        return 1
     print(advice.summary(found, out))
     return 0
 
