@@ -25,11 +25,12 @@ Examples
 
 from __future__ import annotations
 
+import contextvars
 import math
 import re
 import sys
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ecosystem import units
 from ecosystem.mechanisms.contracts import CONTRACT_KINDS
 from ecosystem.mechanisms.decision_rules import DECISION_RULES
 from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
 from ecosystem.mechanisms.shocks import SOURCING_SLOTS
 from ecosystem.parameters import parameter
-from ecosystem.reporters import MODEL_REPORTERS
+from ecosystem.reporters import MODEL_REPORTERS, MONEY_SCOPE
 
 __all__ = [
     "share_area_figure",
@@ -73,7 +75,8 @@ STAT_COLUMNS = frozenset({"metric", "step", "mean", "sd", "n", "ci_low", "ci_hig
 #: Above this many distinct values a numeric factor is drawn as a scatter, not as levels.
 MAX_LEVELS = 12
 
-#: Reader-facing name and unit of each model reporter.
+#: Reader-facing name and unit of each model reporter; money reporters get their unit from
+#: :data:`~ecosystem.reporters.MONEY_SCOPE` and the report's business units (:func:`money_units`).
 METRIC_LABELS = {
     "outsourcing_share": "Outsourcing share (share of functions)",
     "active_contracts": "Active contracts (contracts)",
@@ -85,26 +88,26 @@ METRIC_LABELS = {
     "collaborative_innovations": "Joint SMB–vendor innovations (per month)",
     "cumulative_innovations": "Cumulative innovations (count)",
     "mean_inhouse_capability": "In-house capability (0–1)",
-    "disruption_loss": "Disruption loss (money units per month)",
+    "disruption_loss": "Total disruption loss",
     "breaches": "Data breaches (per month)",
     "vendor_failures": "Vendor failures (per month)",
-    "total_outsourcing_cost": "Outsourcing cost (money units per month)",
-    "mean_smb_profit": "SMB profit (money units per month)",
+    "total_outsourcing_cost": "Total outsourcing cost",
+    "mean_smb_profit": "SMB profit",
     "smb_survival_rate": "SMB survival (share of initial SMBs)",
     "vendor_hhi": "Vendor concentration (HHI, 0–1)",
     "active_smbs": "Active SMBs (SMBs)",
     "smb_exits": "SMB exits (per month)",
     "mean_smb_margin": "SMB net margin (share of revenue)",
     "active_vendors": "Active vendors (vendors)",
-    "mean_vendor_profit": "Vendor profit (money units per month)",
+    "mean_vendor_profit": "Vendor profit",
     "vendor_exits": "Vendor exits (per month)",
     "vendor_entries": "Vendor entries (per month)",
     "renewal_fee_change": "Fee raise at renewal (share of the old fee)",
-    "holdup_transfer": "Hold-up transfer (money units per month)",
+    "holdup_transfer": "Total hold-up transfer",
     "lemon_share_new_contracts": "Lemons among new contracts (share of signings)",
     "rehired_fired_vendor": "Fired vendors re-hired (contracts per month)",
     "contracts_ended_early": "Contracts ended before their term (per month)",
-    "overbilling": "Overbilling (money units per month)",
+    "overbilling": "Total overbilling",
     "share_smbs_outsourcing": "SMBs buying a function (share of SMBs)",
     "share_small_smbs_outsourcing": "Small SMBs buying a function (share)",
     "share_medium_smbs_outsourcing": "Medium SMBs buying a function (share)",
@@ -122,21 +125,26 @@ METRIC_LABELS = {
         for kind in CONTRACT_KINDS
     },
     **{f"share_sourcing_{policy}": f"SMBs sourcing {policy} (share of SMBs)" for policy in SOURCING_SLOTS},
-    **{
-        f"mean_profit_rule_{rule}": f"Profit of {rule}-rule SMBs (money units per month)"
-        for rule in DECISION_RULES
-    },
+    **{f"mean_profit_rule_{rule}": f"Profit of {rule}-rule SMBs" for rule in DECISION_RULES},
     **{
         f"survival_rule_{rule}": f"Survival of SMBs that began with {rule} (share)" for rule in DECISION_RULES
     },
     "mean_due_diligence": "Due diligence, mean over SMBs (0–1)",
     "mean_monitoring_intensity": "Monitoring intensity, mean over SMBs (0–1)",
     "mean_referral_weight": "Referral weight, mean over SMBs (0–1)",
-    "focal_profit": "Focal firm's profit (money units per month)",
-    "focal_cash": "Focal firm's cash (money units)",
-    "focal_outsourcing_cost": "Focal firm's outsourcing cost (money units per month)",
+    "focal_profit": "Focal firm's profit",
+    "focal_cash": "Focal firm's cash",
+    "focal_outsourcing_cost": "Focal firm's outsourcing cost",
     "focal_disruption_months": "Focal firm's months of disruption (months, cumulative)",
     "focal_survived": "Focal firm in business (1 yes, 0 exited)",
+    "mean_disruption_loss": "Disruption loss per SMB",
+    "output_months_lost": "Output lost per SMB (months of output / firm / month)",
+    "mean_outsourcing_cost": "Outsourcing cost per SMB",
+    "outsourcing_cost_per_function": "Outsourcing cost per outsourced function",
+    "focal_disruption_loss": "Focal firm's disruption loss",
+    "focal_output_months_lost": "Focal firm's output lost (months of output, cumulative)",
+    "focal_outsourced_functions": "Functions the focal firm buys (of 6)",
+    "focal_cost_per_function": "Focal firm's outsourcing cost per outsourced function",
 }
 
 #: Reader-facing name and unit of parameters whose schema unit alone would not say what they measure.
@@ -183,6 +191,18 @@ PARAMETER_LABELS = {
 
 
 # --- labels --------------------------------------------------------------------------------------
+_MONEY: contextvars.ContextVar[tuple[str, float]] = contextvars.ContextVar("money", default=("model", 1.0))
+
+
+@contextmanager
+def money_units(params: Mapping[str, Any] | None) -> Iterator[None]:
+    """Label money in the ``currency`` and ``money_unit`` of ``params`` (a sweep's fixed values, a
+    run's parameters) within the block; plain money units outside."""
+    token = _MONEY.set(units.settings(params))
+    try:
+        yield
+    finally:
+        _MONEY.reset(token)
 
 
 def label(name: str, unit: bool = True) -> str:
@@ -195,7 +215,10 @@ def label(name: str, unit: bool = True) -> str:
     Examples
     --------
     >>> label("disruption_loss")
-    'Disruption loss (money units per month)'
+    'Total disruption loss (money units / month, all SMBs)'
+    >>> with money_units({"currency": "EUR", "money_unit": 1000}):
+    ...     label("mean_smb_profit")
+    'SMB profit (EUR k / firm / month)'
     >>> label("capability_decay")
     'Capability decay (1/month)'
     >>> label("mean_smb_profit", unit=False)
@@ -206,6 +229,8 @@ def label(name: str, unit: bool = True) -> str:
     if name == "step":
         return "Month"
     text = METRIC_LABELS.get(name) or PARAMETER_LABELS.get(name)
+    if name in MONEY_SCOPE:
+        return f"{text} ({units.unit_text(name, *_MONEY.get())})" if unit else text
     if text is None and name in MODEL_REPORTERS:
         doc = (MODEL_REPORTERS[name].__doc__ or name).strip()
         text = " ".join(doc.split(".")[0].split())

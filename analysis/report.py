@@ -168,7 +168,8 @@ def analyze(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-        _write(analysis, staging, out)
+        with fg.money_units(results.spec.fixed):
+            _write(analysis, staging, out)
         with _signals_held():
             _install(staging, out)
     except OSError as error:

@@ -190,6 +190,8 @@ class EcosystemModel(mesa.Model):
         self._assign_strategies(market)
         self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, n)
         self.smb_size = self._draw_sizes(n)
+        if self.focal_index is not None and p["focal_size"] > 0:  # the user's firm, of a known size
+            self.smb_size[self.focal_index] = p["focal_size"]
         self.outsourced = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
         self.smb_active = np.ones(n, dtype=bool)
@@ -209,9 +211,11 @@ class EcosystemModel(mesa.Model):
         self.initial_rule = self.rule.copy()
         #: SMBs of the initial cohort per decision rule they started with (survival by rule)
         self.cohort_by_rule = np.bincount(self.rule, minlength=len(RULE_NAMES))
-        # per focal firm: months with output lost to missing vendors, deliveries on which its
-        # vendors shirked, and profit summed over the run
+        # per focal firm: months with output lost to missing vendors, months of output lost
+        # (summed shares of a month's output), deliveries on which its vendors shirked, and
+        # profit summed over the run
         self.focal_disruptions = np.zeros(len(self.focal_firms), dtype=np.int64)
+        self.focal_months_lost = np.zeros(len(self.focal_firms))
         self.focal_shirked = np.zeros(len(self.focal_firms), dtype=np.int64)
         self.focal_total_profit = np.zeros(len(self.focal_firms))
         # what focal firms' owners decide by hand, per function: make (0), buy (1) or leave it to
@@ -323,6 +327,11 @@ class EcosystemModel(mesa.Model):
     def focal_disruption_months(self) -> int:
         """Months so far in which the (first) focal firm lost output to missing vendors."""
         return int(self.focal_disruptions[0]) if len(self.focal_disruptions) else 0
+
+    @property
+    def focal_output_months_lost(self) -> float:
+        """Months of output the (first) focal firm has lost so far to missing vendors."""
+        return float(self.focal_months_lost[0]) if len(self.focal_months_lost) else 0.0
 
     def focal_place(self, name: str) -> int:
         """Index among the SMBs of the focal firm called ``name``."""
@@ -446,6 +455,9 @@ class EcosystemModel(mesa.Model):
             collaborative_innovations=0,
             breaches=0,
             disruption_loss=0.0,
+            output_months_lost=0.0,
+            settled_smbs=0,
+            focal_disruption_loss=np.nan,
             vendor_failures=0,
             vendor_exits=0,
             vendor_entries=0,
@@ -1268,6 +1280,7 @@ class EcosystemModel(mesa.Model):
         self.ledger["smb_spending"] += np.where(active, self.cost, 0.0)
         self.negative_months = np.where(active & (self.cash < 0), self.negative_months + 1, 0)
         self.flows["disruption_loss"] = float(lost[active].sum())
+        self._record_lost_output(lost, active)
         if p["adaptation"] != "none":
             self.recent_profit = np.where(
                 active, smooth_profit(self.recent_profit, self.profit, p["review_interval"]), np.nan
@@ -1275,11 +1288,26 @@ class EcosystemModel(mesa.Model):
         focal = self.focal_indices
         if len(focal):
             self.focal_disruptions += active[focal] & missing[focal].any(axis=1)
+            self.focal_months_lost += np.where(active[focal], self._months_lost(lost, focal), 0.0)
             self.focal_total_profit += self.profit[focal]
         exiting = active & (self.negative_months >= p["exit_patience"])
         self.flows["smb_exits"] = int(exiting.sum())
         if exiting.any():
             self._exit_smbs(exiting)
+
+    def _months_lost(self, lost: np.ndarray, smb) -> np.ndarray:
+        """Lost output as a share of the month's output (revenue earned plus revenue lost): the
+        months of output an SMB lost this month."""
+        whole = self.revenue[smb] + lost[smb]
+        return np.divide(lost[smb], whole, out=np.zeros_like(whole, dtype=float), where=whole > 0)
+
+    def _record_lost_output(self, lost: np.ndarray, active: np.ndarray) -> None:
+        """The month's lost output per SMB, for the per-firm reporters (no effect on the run)."""
+        settled = np.flatnonzero(active)
+        self.flows["settled_smbs"] = len(settled)
+        self.flows["output_months_lost"] = float(self._months_lost(lost, settled).sum())
+        if self.focal_index is not None and active[self.focal_index]:
+            self.flows["focal_disruption_loss"] = float(lost[self.focal_index])
 
     def _exit_smbs(self, exiting: np.ndarray) -> None:
         c = self.contracts

@@ -6,7 +6,8 @@ it belongs to. Validation, ``smb-eco params``, ``--set NAME=VALUE`` parsing and 
 table of ``docs/ODD.md`` all read this list, so nothing restates a default.
 
 Money is counted in *money units* per month, where one unit is the monthly in-house cost of an
-average business function; time is counted in months (one model step).
+average business function; time is counted in months (one model step). ``currency`` and ``money_unit``
+say what a unit is in real money, for reports only: the simulation never reads them.
 
 A parameter declared ``mixable`` takes either one of its choices (every SMB the same) or a
 *population mix*: a mapping of choices to shares that sum to 1, e.g. ``{fixed_price: 0.5,
@@ -65,6 +66,23 @@ STRATEGY_FIELDS = (
 )
 #: Prefix of the focal firm's strategy fields in parameter mappings (``focal.sourcing_policy``).
 FOCAL_PREFIX = "focal."
+#: Currencies money can be labelled in (``currency``); ``model`` keeps plain money units.
+CURRENCIES = (
+    "model",
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "JPY",
+    "CAD",
+    "AUD",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "INR",
+)
 
 
 @dataclass(frozen=True)
@@ -1012,6 +1030,38 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Where an entrant SMB's strategy comes from: initial (drawn from the initial mix) or current "
         "(copied from a random SMB in business: the market's present mix).",
         choices=("initial", "current"),
+    ),
+    # --- business units: labels of money for reports, never read by the simulation -------------
+    _p(
+        "currency",
+        str,
+        "model",
+        "scale",
+        "Currency in which reports, summaries and `smb-eco advise` state money (model: plain money "
+        "units). A label only: no simulation result depends on it.",
+        choices=CURRENCIES,
+    ),
+    _p(
+        "money_unit",
+        float,
+        1.0,
+        "scale",
+        "Amount of the currency one money unit stands for (1000: one unit is 1,000 EUR, and money "
+        "is labelled EUR k). A label only: no simulation result depends on it.",
+        1e-6,
+        1e12,
+        unit="currency per money unit",
+    ),
+    # --- the focal firm's own circumstances -----------------------------------------------------
+    _p(
+        "focal_size",
+        float,
+        0.0,
+        "scale",
+        "Relative size of the focal firm (median SMB 1; see smb_size_spread): the volume over which it "
+        "spreads fixed vendor management costs. 0: drawn like any SMB's. Ignored without a focal firm.",
+        0.0,
+        1000.0,
     ),
     # --- output ---------------------------------------------------------------------------------
     _p(

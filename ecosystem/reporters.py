@@ -12,6 +12,12 @@ The strategy reporters are made from the registries, one per decision rule
 (``share_smbs_outsourcing``, ``relationship_failure_share``...) feed the empirical targets of
 ``smb-eco validate``. The ``focal_*`` reporters follow the focal firm (NaN in a model without
 one, and after it exits).
+
+Every money reporter says whom its money belongs to and over what time: per SMB (a mean over the
+SMBs in business, or the focal firm's own), a total over all SMBs, per vendor or per outsourced
+function; per month or a stock at the month's end. :data:`MONEY_SCOPE` records this for the
+labels of reports and summaries (:mod:`ecosystem.units`), which state money in the ``currency``
+and ``money_unit`` of the run (``EUR k / firm / month``).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ __all__ = [
     "KIND_BOUNDS",
     "METRIC_KINDS",
     "MODEL_REPORTERS",
+    "MONEY_SCOPE",
     "STRATEGY_REPORTERS",
     "focal_report",
     "metric_kind",
@@ -130,7 +137,8 @@ def mean_inhouse_capability(model: EcosystemModel) -> float:
 
 
 def disruption_loss(model: EcosystemModel) -> float:
-    """Revenue lost this month to output missing after vendor failures and terminations."""
+    """Revenue lost this month to output missing after vendor failures and terminations: the
+    total over all SMBs, per month (:func:`mean_disruption_loss` is the per-SMB mean)."""
     return float(model.flows["disruption_loss"])
 
 
@@ -146,12 +154,13 @@ def vendor_failures(model: EcosystemModel) -> int:
 
 def total_outsourcing_cost(model: EcosystemModel) -> float:
     """What SMBs spent on buying this month: fees, monitoring, transaction, screening,
-    transition and exit costs."""
+    transition and exit costs; the total over all SMBs, per month (:func:`mean_outsourcing_cost`
+    is the per-SMB mean)."""
     return float(model.outsourcing_cost.sum())
 
 
 def mean_smb_profit(model: EcosystemModel) -> float:
-    """Mean monthly profit of the SMBs active this month."""
+    """Mean monthly profit of the SMBs active this month: per SMB, per month."""
     active = _active(model)
     return _mean(model.profit.take(active)) if len(active) else float("nan")
 
@@ -178,7 +187,8 @@ def mean_smb_margin(model: EcosystemModel) -> float:
 
 
 def mean_vendor_profit(model: EcosystemModel) -> float:
-    """Mean monthly profit of the vendors in the market (income minus variable and fixed costs)."""
+    """Mean monthly profit of the vendors in the market (income minus variable and fixed costs): per
+    vendor, per month."""
     alive = model.vendors.alive
     return _mean(model.flows["vendor_profit"][alive]) if alive.any() else float("nan")
 
@@ -204,7 +214,7 @@ def renewal_fee_change(model: EcosystemModel) -> float:
 
 
 def holdup_transfer(model: EcosystemModel) -> float:
-    """Money SMBs paid this month on the hold-up part of their fees."""
+    """Money SMBs paid this month on the hold-up part of their fees: total over all SMBs, per month."""
     return float(model.flows["holdup_transfer"])
 
 
@@ -317,7 +327,8 @@ def relationship_failure_share(model: EcosystemModel) -> float:
 
 
 def overbilling(model: EcosystemModel) -> float:
-    """Money paid this month for hours time-and-materials vendors billed but did not work."""
+    """Money paid this month for hours time-and-materials vendors billed but did not work: total over
+    all SMBs, per month."""
     return float(model.flows["overbilling"])
 
 
@@ -330,6 +341,34 @@ def vendor_hhi(model: EcosystemModel) -> float:
     fees = np.bincount(c.vendor[act], weights=c.fee[act])
     shares = fees / fees.sum()
     return float((shares**2).sum())
+
+
+# --- money and disruption per SMB -----------------------------------------------------------------
+def mean_disruption_loss(model: EcosystemModel) -> float:
+    """Revenue lost this month to missing output, per SMB in business: per SMB, per month."""
+    settled = model.flows["settled_smbs"]
+    return model.flows["disruption_loss"] / settled if settled else float("nan")
+
+
+def output_months_lost(model: EcosystemModel) -> float:
+    """Months of output lost this month per SMB in business: the lost revenue as a share of the
+    month's output (revenue earned plus lost), averaged over the SMBs; per SMB, per month."""
+    settled = model.flows["settled_smbs"]
+    return model.flows["output_months_lost"] / settled if settled else float("nan")
+
+
+def mean_outsourcing_cost(model: EcosystemModel) -> float:
+    """What an SMB in business spent on buying this month: per SMB, per month."""
+    active = _active(model)
+    return float(model.outsourcing_cost.take(active).mean()) if len(active) else float("nan")
+
+
+def outsourcing_cost_per_function(model: EcosystemModel) -> float:
+    """What buying costs per outsourced function this month: the active SMBs' outsourcing cost over
+    the functions they buy (NaN if none); per outsourced function, per month. Unlike the totals it
+    does not fall merely because SMBs buy fewer functions."""
+    bought = int(np.count_nonzero(_bought(model)))
+    return float(model.outsourcing_cost.take(_active(model)).sum() / bought) if bought else float("nan")
 
 
 # --- strategies in the population ---------------------------------------------------------------
@@ -412,7 +451,8 @@ def _strategy_reporters() -> dict:
     for code, rule in enumerate(DECISION_RULES):
         reporters[f"mean_profit_rule_{rule}"] = _reporter(
             f"mean_profit_rule_{rule}",
-            f"Mean monthly profit of the SMBs in business deciding by the {rule} rule (NaN if none).",
+            f"Mean monthly profit of the SMBs in business deciding by the {rule} rule (NaN if none): "
+            "per SMB, per month.",
             _mean_profit_by_rule(code),
         )
     for code, rule in enumerate(DECISION_RULES):
@@ -454,19 +494,21 @@ def _focal(model: EcosystemModel):
 
 
 def focal_profit(model: EcosystemModel) -> float:
-    """The focal firm's profit this month (NaN without a focal firm or after it exits)."""
+    """The focal firm's profit this month (NaN without a focal firm or after it exits): one firm, per
+    month."""
     i = _focal(model)
     return float(model.profit[i]) if i is not None else float("nan")
 
 
 def focal_cash(model: EcosystemModel) -> float:
-    """The focal firm's cash at the end of the month."""
+    """The focal firm's cash at the end of the month: one firm, a stock (not per month)."""
     i = _focal(model)
     return float(model.cash[i]) if i is not None else float("nan")
 
 
 def focal_outsourcing_cost(model: EcosystemModel) -> float:
-    """What the focal firm spent on buying this month: fees, governance, screening, transition."""
+    """What the focal firm spent on buying this month: fees, governance, screening, transition; one
+    firm, per month."""
     i = _focal(model)
     return float(model.outsourcing_cost[i]) if i is not None else float("nan")
 
@@ -474,6 +516,31 @@ def focal_outsourcing_cost(model: EcosystemModel) -> float:
 def focal_disruption_months(model: EcosystemModel) -> float:
     """Months so far in which the focal firm lost output to missing vendors (failures, terminations)."""
     return float(model.focal_disruption_months) if _focal(model) is not None else float("nan")
+
+
+def focal_disruption_loss(model: EcosystemModel) -> float:
+    """Revenue the focal firm lost this month to missing output: one firm, per month."""
+    return float(model.flows["focal_disruption_loss"]) if _focal(model) is not None else float("nan")
+
+
+def focal_output_months_lost(model: EcosystemModel) -> float:
+    """Months of output the focal firm has lost so far (each month's lost revenue as a share of that
+    month's output, summed): one firm, cumulative."""
+    return float(model.focal_output_months_lost) if _focal(model) is not None else float("nan")
+
+
+def focal_outsourced_functions(model: EcosystemModel) -> float:
+    """Business functions the focal firm buys at the end of the month (of six)."""
+    i = _focal(model)
+    return float(model.outsourced[i].sum()) if i is not None else float("nan")
+
+
+def focal_cost_per_function(model: EcosystemModel) -> float:
+    """The focal firm's outsourcing cost per function it buys (NaN if it buys none): per outsourced
+    function, per month."""
+    i = _focal(model)
+    bought = int(model.outsourced[i].sum()) if i is not None else 0
+    return float(model.outsourcing_cost[i] / bought) if bought else float("nan")
 
 
 def focal_survived(model: EcosystemModel) -> float:
@@ -545,6 +612,10 @@ MODEL_REPORTERS = {
         share_smbs_ended_early,
         referred_signing_share,
         relationship_failure_share,
+        mean_disruption_loss,
+        output_months_lost,
+        mean_outsourcing_cost,
+        outsourcing_cost_per_function,
         *FUNCTION_REPORTERS.values(),
         *STRATEGY_REPORTERS.values(),
         focal_profit,
@@ -552,6 +623,10 @@ MODEL_REPORTERS = {
         focal_outsourcing_cost,
         focal_disruption_months,
         focal_survived,
+        focal_disruption_loss,
+        focal_output_months_lost,
+        focal_outsourced_functions,
+        focal_cost_per_function,
     )
 }
 
@@ -580,7 +655,20 @@ _SHARES = {
     "mean_monitoring_intensity",
     "mean_referral_weight",
 }
-_AMOUNTS = {"disruption_loss", "total_outsourcing_cost", "overbilling", "focal_outsourcing_cost"}
+_AMOUNTS = {
+    "disruption_loss",
+    "total_outsourcing_cost",
+    "overbilling",
+    "focal_outsourcing_cost",
+    "mean_disruption_loss",
+    "mean_outsourcing_cost",
+    "outsourcing_cost_per_function",
+    "output_months_lost",
+    "focal_disruption_loss",
+    "focal_output_months_lost",
+    "focal_cost_per_function",
+    "focal_outsourced_functions",
+}
 
 
 def _kind(name: str) -> str:
@@ -609,6 +697,26 @@ def metric_kind(name: str) -> str:
     """
     return METRIC_KINDS.get(name, "real")
 
+
+#: Whose money a money reporter counts and over what time: (``firm`` — per SMB —, ``all SMBs``,
+#: ``vendor`` or ``outsourced function``; ``month`` or ``stock``). Read by :mod:`ecosystem.units`.
+MONEY_SCOPE: dict[str, tuple[str, str]] = {
+    "disruption_loss": ("all SMBs", "month"),
+    "total_outsourcing_cost": ("all SMBs", "month"),
+    "holdup_transfer": ("all SMBs", "month"),
+    "overbilling": ("all SMBs", "month"),
+    "mean_smb_profit": ("firm", "month"),
+    "mean_disruption_loss": ("firm", "month"),
+    "mean_outsourcing_cost": ("firm", "month"),
+    "outsourcing_cost_per_function": ("outsourced function", "month"),
+    "mean_vendor_profit": ("vendor", "month"),
+    **{f"mean_profit_rule_{rule}": ("firm", "month") for rule in DECISION_RULES},
+    "focal_profit": ("firm", "month"),
+    "focal_cash": ("firm", "stock"),
+    "focal_outsourcing_cost": ("firm", "month"),
+    "focal_disruption_loss": ("firm", "month"),
+    "focal_cost_per_function": ("outsourced function", "month"),
+}
 
 AGENT_REPORTERS = {
     SMB: {

@@ -116,7 +116,8 @@ METRICS = ["mean_contracted_vendor_quality", "mean_smb_profit"]
 
 def test_labels_are_words_with_units():
     assert fg.label("outsourcing_share") == "Outsourcing share (share of functions)"
-    assert fg.label("disruption_loss") == "Disruption loss (money units per month)"
+    assert fg.label("disruption_loss") == "Total disruption loss (money units / month, all SMBs)"
+    assert fg.label("mean_smb_profit") == "SMB profit (money units / firm / month)"
     assert fg.label("lemon_share") == "Lemon share (share of vendors)"
     assert fg.label("vendor_failure_rate") == "Vendor failure rate (1/month)"
     assert fg.label("switching_cost") == "Switching cost (months of cost)"  # from the schema's unit
@@ -128,7 +129,7 @@ def test_labels_are_words_with_units():
     assert fg.level_text(mix) == "fixed price 50 % + performance based 50 %"
     # every reporter has a curated label with its unit, and no label names a parameter that is gone
     assert set(fg.METRIC_LABELS) == set(MODEL_REPORTERS)
-    assert all(" (" in text and text.endswith(")") for text in fg.METRIC_LABELS.values())
+    assert all(" (" in fg.label(name) and fg.label(name).endswith(")") for name in fg.METRIC_LABELS)
     for name in fg.PARAMETER_LABELS:
         parameter(name)  # raises for a name the schema no longer has
     assert fg.levels("contract_type", ["performance_based", "fixed_price"]) == [

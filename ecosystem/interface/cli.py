@@ -43,6 +43,8 @@ from ..parameters import (
     validate_focal,
     validate_parameters,
 )
+from ..units import settings as money_settings
+from ..units import unit_text
 from .classroom_server import DEFAULT_PORT as CLASSROOM_PORT
 from .classroom_server import serve as serve_classroom
 from .dashboard import DEFAULT_HOST as DASHBOARD_HOST
@@ -71,6 +73,8 @@ SUMMARY = (
     "cumulative_innovations",
     "mean_inhouse_capability",
     "disruption_loss",
+    "mean_disruption_loss",
+    "output_months_lost",
     "renewal_fee_change",
     "holdup_transfer",
     "mean_smb_margin",
@@ -247,6 +251,22 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     calibrate.set_defaults(focal=[])
 
+    advise = commands.add_parser(
+        "advise", help="advise one firm on its sourcing, monitoring and contract policy under uncertain risks"
+    )
+    _add_settings(
+        advise,
+        config_help="YAML file of the firm's situation (parameters, ranges, policies.*, threshold.*)",
+        set_help="NAME=VALUE, NAME=a,b,c or NAME=LOW..HIGH (a range to advise over); focal.FIELD: the firm's "
+        "current policy; policies.FIELD=a,b: candidates; threshold.cash / .disruption_months / .profit / "
+        ".survival; months, replications, seed",
+    )
+    advise.add_argument(
+        "--out", type=Path, help="new folder for the advice (default runs/advice, numbered if taken)"
+    )
+    advise.add_argument(
+        "--workers", type=int, default=DEMO_WORKERS, help="worker processes (default %(default)s)"
+    )
     dashboard = commands.add_parser("dashboard", help="serve the interactive classroom dashboard")
     dashboard.add_argument("--port", type=int, default=DASHBOARD_PORT, help=f"default {DASHBOARD_PORT}")
     dashboard.add_argument("--host", default=DASHBOARD_HOST, help=f"default {DASHBOARD_HOST} (this machine)")
@@ -387,6 +407,8 @@ def _summary(model, out: Path, steps: int, seed: int) -> str:
         meaning = " ".join(reporters.MODEL_REPORTERS[name].__doc__.split())
         meaning = meaning.split(". ")[0].split("; ")[0].split(": ")[0]
         final, mean = frame[name].iloc[-1], last_year[name].mean()  # NaN: nothing to measure (no renewals)
+        if name in reporters.MONEY_SCOPE:  # money in the run's business units: EUR k / firm / month
+            meaning = f"{meaning.rstrip('.')} [{unit_text(name, *money_settings(p))}]"
         lines.append(f"{name:34} {_cell(final):>12} {_cell(mean):>13}  {meaning.rstrip('.')}")
     files = ", ".join(sorted(path.name for path in out.iterdir()))
     lines += ["", f"Outputs in {out}/: {files}"]
@@ -824,6 +846,38 @@ def _validation_summary(result) -> str:
     return "\n".join(lines)
 
 
+def _advise(args: argparse.Namespace) -> int:
+    """``smb-eco advise``: the policy advisor for one firm (:mod:`analysis.advice`)."""
+    from analysis import advice
+
+    values = _read_config(args.config) if args.config is not None else {}
+    for setting in args.settings:
+        name, sep, text = setting.partition("=")
+        if not sep:
+            raise UsageError(f"--set {setting!r}: expected NAME=VALUE")
+        values[name.strip()] = text
+    try:
+        question = advice.question_from_settings(values)
+    except advice.AdviceError as error:
+        source = f"--config {args.config}: " if args.config is not None else ""
+        raise UsageError(f"{source}{error}") from None
+    if isinstance(args.workers, bool) or args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if args.out is not None and args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        raise UsageError(f"--out {args.out} already holds results; choose a new folder")
+    out = args.out if args.out is not None else _fresh_folder(Path("runs") / "advice")
+    print(f"Advising on {question.runs()} simulations into {out}/ ...", flush=True)
+    from analysis.load import AnalysisError
+
+    try:
+        found = advice.advise(question, out, workers=args.workers)
+    except AnalysisError as error:  # some simulations failed: sweep/index.jsonl says which
+        sys.stderr.write(f"smb-eco advise: {error}\n")
+        return 1
+    print(advice.summary(found, out))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``smb-eco`` and ``python -m ecosystem``; returns the exit status.
 
@@ -874,6 +928,8 @@ def _command(args: argparse.Namespace, argv: list[str]) -> int:
         return serve_classroom(
             args.host, args.port, args.seed, args.scenario, args.smbs, args.vendors, args.rounds
         )
+    if args.command == "advise":
+        return _advise(args)
     print(schema_table(markdown=True) if args.markdown else _params_text())
     return 0
 
