@@ -328,6 +328,7 @@ class EcosystemModel(mesa.Model):
         self.row_delivered_share = np.zeros((n, N_FUNCTIONS))
         self.flows = dict(
             shirking=0,
+            caught=0,  # deliveries whose shirking or overbilling an audit revealed
             deliveries=0,
             delivered_quality=np.nan,
             innovations=0,
@@ -1006,6 +1007,7 @@ class EcosystemModel(mesa.Model):
         self.row_delivered_share = covered
         self.flows.update(
             shirking=int(shirking.sum()),
+            caught=int(caught.sum()),
             deliveries=k,
             delivered_quality=float(quality.mean()),
             overbilling=float((overbilling * ~caught * extra_hours).sum()),
@@ -1129,8 +1131,8 @@ class EcosystemModel(mesa.Model):
             p["vendor_failure_rate"],
             vp.stability,
             vp.cash < 0,
-            p["hazard_scale"],
-            p["distress_hazard_increase"],
+            scale=p["hazard_scale"],
+            distress_increase=p["distress_hazard_increase"],
         )
         failed = vp.alive & (self.rng.random(self.places) < hazard)
         insolvent = vp.alive & ~failed & (vp.loss_months >= p["vendor_exit_patience"])

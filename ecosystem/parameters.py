@@ -46,6 +46,8 @@ __all__ = [
     "STRUCTURAL_CONSTANTS",
     "STRATEGY_FIELDS",
     "Parameter",
+    "advanced_table",
+    "basic_parameters",
     "defaults",
     "format_value",
     "parameter",
@@ -1078,7 +1080,7 @@ ADVANCED: tuple[Parameter, ...] = (
         "learning",
         0.8,
         1.0,
-        "1/month",
+        "",
         "Monthly factor by which an SMB's old observations of a vendor lose weight "
         "(0.97: half-life about 23 months).",
     ),
@@ -1523,7 +1525,7 @@ ADVANCED: tuple[Parameter, ...] = (
         "COST_BASE",
         "mechanisms/vendors.py",
         "economics",
-        0.0,
+        0.1,
         1.0,
         "",
         "Base of the quality factor (cost_base + cost_slope x quality) of a vendor's variable cost.",
@@ -1926,8 +1928,51 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def basic_parameters() -> tuple[Parameter, ...]:
+    """The parameters shown by default (the dashboard's and plain ``smb-eco params``): not advanced."""
+    return tuple(p for p in PARAMETERS if not p.advanced)
+
+
+def advanced_table(markdown: bool = True) -> str:
+    """The advanced parameters as a table: name, former constant, module, default, range, unit, meaning."""
+    header = ("name", "former constant", "module", "default", "range", "unit", "perspective", "meaning")
+    rows = [
+        (
+            p.name,
+            p.symbol,
+            p.module,
+            format_value(p.default),
+            f"[{_fmt(p.low)}, {_fmt(p.high)}]",
+            p.unit,
+            p.perspective,
+            p.description,
+        )
+        for p in ADVANCED
+    ]
+    code = (0, 1, 2)
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += [
+            "| " + " | ".join(f"`{c}`" if i in code and c else c for i, c in enumerate(r)) + " |"
+            for r in rows
+        ]
+        return "\n".join(lines)
+    return _aligned(header, rows)
+
+
+def _aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Plain-text columns, the last one unpadded."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for r in [header, *rows]:
+        cells = [r[i].ljust(widths[i]) for i in range(len(header) - 1)]
+        lines.append("  ".join(cells) + "  " + r[-1])
+    return "\n".join(lines)
+
+
 def schema_table(markdown: bool = True) -> str:
-    """The schema as a table: name, type, default, allowed values, unit, perspective, meaning."""
+    """The basic parameters as a table: name, type, default, allowed values, unit, perspective,
+    meaning (:func:`advanced_table` has the advanced ones)."""
     header = ("name", "type", "default", "allowed", "unit", "perspective", "description")
     rows = [
         (
@@ -1939,7 +1984,7 @@ def schema_table(markdown: bool = True) -> str:
             p.perspective,
             p.description,
         )
-        for p in PARAMETERS
+        for p in basic_parameters()
     ]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -1947,9 +1992,4 @@ def schema_table(markdown: bool = True) -> str:
             "| " + " | ".join(f"`{r[0]}`" if i == 0 else r[i] for i in range(len(r))) + " |" for r in rows
         ]
         return "\n".join(lines)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, *rows]:
-        cells = [r[i].ljust(widths[i]) for i in range(len(header) - 1)]
-        lines.append("  ".join(cells) + "  " + r[-1])
-    return "\n".join(lines)
+    return _aligned(header, rows)

@@ -23,7 +23,7 @@ __all__ = [
 SOURCING_SLOTS = {"single": 1, "dual": 2, "multi": 3}
 
 
-def failure_hazard(vendor_failure_rate, stability, distressed, scale, distress_increase):
+def failure_hazard(vendor_failure_rate, stability, distressed=False, *, scale, distress_increase):
     r"""Monthly failure hazard of a vendor.
 
     .. math:: h = \min\big(1,\; 2\,h_0\,(1 - \text{stability})\,(1 + 1\cdot\mathbb{1}_{distress})\big)
@@ -33,9 +33,10 @@ def failure_hazard(vendor_failure_rate, stability, distressed, scale, distress_i
     first; a vendor with negative cash (distressed) fails ``1 + distress_increase`` times as
     often (``distress_hazard_increase``, 1: twice).
 
-    >>> float(failure_hazard(0.01, 0.5, False, 2.0, 1.0)), float(failure_hazard(0.01, 0.5, True, 2.0, 1.0))
+    >>> kw = dict(scale=2.0, distress_increase=1.0)
+    >>> float(failure_hazard(0.01, 0.5, **kw)), float(failure_hazard(0.01, 0.5, True, **kw))
     (0.01, 0.02)
-    >>> bool(failure_hazard(0.01, 0.9, False, 2.0, 1.0) < failure_hazard(0.01, 0.1, False, 2.0, 1.0))
+    >>> bool(failure_hazard(0.01, 0.9, **kw) < failure_hazard(0.01, 0.1, **kw))
     True
     """
     hazard = (
