@@ -63,7 +63,7 @@ from experiments.storage import StorageError
 
 from . import figures as fg
 from .load import AnalysisError, SweepResults, load
-from .sensitivity import point_means, sensitivity
+from .sensitivity import morris_ranking, point_means, s1_precision, sensitivity
 from .statistics import (
     HypothesisResult,
     context_tests,
@@ -740,19 +740,24 @@ def _sensitivity_section(analysis: Analysis) -> list[str]:
         lines += [
             "Sobol indices from each design point's mean over replications (each run's mean over the "
             "months): S1 is the share of the output variance due to a parameter alone, ST includes its "
-            "interactions; `conf` columns are 95 % bootstrap half-widths. With a small N the indices "
-            "are rough: a negative or > 1 value is noise.",
+            "interactions; `conf` columns are 95 % bootstrap half-widths, so an interval is twice as "
+            "wide. With a small N the indices are rough: a negative or > 1 value is noise.",
             "",
         ]
     else:
         lines += [
-            "Morris screening from each design point's mean over replications: μ* ranks the parameters "
-            "by their mean absolute elementary effect (in the metric's unit), σ is high where effects "
-            "depend on other parameters.",
+            "Morris screening from each design point's mean over replications, ranked by μ* (`mu_star`: "
+            "the mean absolute elementary effect, in the metric's unit) with its 95 % bootstrap "
+            "interval (`mu_star_low` to `mu_star_high`); σ is high where effects depend on other "
+            "parameters.",
             "",
         ]
     for metric, table in analysis.sensitivity.items():
         lines += [f"**{fg.label(metric)}** (`sensitivity_{metric}.csv`)", ""]
+        if kind == "sobol":
+            lines += [f"{s1_precision(table).line()}.", ""]
+        else:
+            table = morris_ranking(table)
         lines += _table(table.assign(parameter=[fg.label(p, unit=False) for p in table["parameter"]]))
         lines.append("")
     for metric, error in analysis.sensitivity_errors.items():

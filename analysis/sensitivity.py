@@ -12,7 +12,7 @@ the seed is fixed and non-zero and the same results always give the same interva
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,10 +22,78 @@ from experiments.design import salib_problem, sample_matrix
 from .load import AnalysisError, SweepResults
 from .statistics import per_run
 
-__all__ = ["SALIB_SEED", "morris_indices", "point_means", "sensitivity", "sobol_indices"]
+__all__ = [
+    "S1_CI_LIMIT",
+    "SALIB_SEED",
+    "S1Precision",
+    "morris_ranking",
+    "morris_indices",
+    "point_means",
+    "s1_precision",
+    "sensitivity",
+    "sobol_indices",
+]
 
 #: Seed of SALib's bootstrap intervals (non-zero: SALib ignores 0).
 SALIB_SEED = 20251128
+#: Width below which a first-order index's 95 % bootstrap interval counts as narrow enough.
+S1_CI_LIMIT = 0.1
+
+
+class S1Precision(NamedTuple):
+    """Whether every first-order index's 95 % interval is narrower than ``limit``, and the widest."""
+
+    narrow: bool
+    widest: float
+    parameter: str
+    limit: float
+
+    def line(self) -> str:
+        """The verdict in one line, for the report.
+
+        >>> S1Precision(False, 0.13, "lemon_share", 0.1).line()
+        'All first-order CIs are narrower than 0.1: no (widest 0.13 for lemon_share)'
+        """
+        verdict = "yes" if self.narrow else "no"
+        return (
+            f"All first-order CIs are narrower than {self.limit:g}: {verdict} "
+            f"(widest {self.widest:.2g} for {self.parameter})"
+        )
+
+
+def s1_precision(table: pd.DataFrame, limit: float = S1_CI_LIMIT) -> S1Precision:
+    """Whether the 95 % bootstrap interval of every first-order Sobol index is narrower than ``limit``.
+
+    An interval's width is twice SALib's half-width ``S1_conf`` (S1 ± S1_conf); a missing
+    half-width counts as infinitely wide.
+
+    >>> table = pd.DataFrame({"parameter": ["a", "b"], "S1": [0.6, 0.1], "S1_conf": [0.03, 0.045]})
+    >>> s1_precision(table)
+    S1Precision(narrow=True, widest=0.09, parameter='b', limit=0.1)
+    """
+    widths = 2.0 * pd.to_numeric(table["S1_conf"], errors="coerce").to_numpy(float)
+    widths = np.where(np.isfinite(widths), widths, np.inf)
+    at = int(np.argmax(widths))
+    return S1Precision(
+        bool((widths < limit).all()), float(widths[at]), str(table["parameter"].iloc[at]), limit
+    )
+
+
+def morris_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """A Morris table ranked by ``mu_star`` (largest first), with its rank and the interval
+    ``mu_star ± mu_star_conf``.
+
+    >>> table = pd.DataFrame({"parameter": ["a", "b"], "mu_star": [1.0, 4.0], "mu_star_conf": [0.5, 1.0],
+    ...                       "sigma": [0.1, 0.2]})
+    >>> ranked = morris_ranking(table)
+    >>> ranked["parameter"].tolist(), ranked["rank"].tolist(), ranked["mu_star_low"].tolist()
+    (['b', 'a'], [1, 2], [3.0, 0.5])
+    """
+    ranked = table.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    ranked["mu_star_low"] = ranked["mu_star"] - ranked["mu_star_conf"]
+    ranked["mu_star_high"] = ranked["mu_star"] + ranked["mu_star_conf"]
+    return ranked
 
 
 def sobol_indices(problem: dict[str, Any], Y: np.ndarray, *, second_order: bool, seed: int) -> pd.DataFrame:
