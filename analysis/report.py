@@ -94,6 +94,8 @@ CONTEXT_FILES = ("context_tests.csv", "robustness.csv")
 FIGURES = "figures"
 #: A second factor with at most this many levels becomes panels or series instead of being pooled.
 MAX_SPLIT_LEVELS = 6
+#: Most factors of a screening design (sobol or morris) that get figures of their own.
+MAX_SCREENED_FIGURES = 10
 #: The network snapshot is drawn only for markets up to this many agents.
 MAX_NETWORK_NODES = 1500
 #: Design cells up to which the report shows the outcome table inline (larger ones: CSV only).
@@ -223,12 +225,32 @@ def _categorical(name: str) -> bool:
 
 
 def _pairs(analysis: Analysis) -> list[tuple[str, str]]:
-    """(metric, factor) pairs that get their own figures: the expectations', then the first metric's."""
+    """(metric, factor) pairs that get their own figures: the expectations', then the first metric's.
+
+    A screening design (sobol or morris) of more than :data:`MAX_SCREENED_FIGURES` factors draws
+    the factors of its stated expectations and the :data:`MAX_SCREENED_FIGURES` most influential
+    factors of the first metric (:func:`_screened_factors`) only."""
     results = analysis.results
-    pairs = [(t.metric, t.factor) for t in analysis.tests]
+    shown = _screened_factors(analysis)
+    pairs = [(t.metric, t.factor) for t in analysis.tests if results.spec.expect or t.factor in shown]
     if results.metrics:
-        pairs += [(results.metrics[0], f) for f in results.factors]
+        pairs += [(results.metrics[0], f) for f in shown]
     return list(dict.fromkeys(pairs))
+
+
+def _screened_factors(analysis: Analysis) -> list[str]:
+    """The factors whose figures a report draws: all, or for a screening design of many factors the
+    :data:`MAX_SCREENED_FIGURES` with the largest index (``mu_star`` or ``ST``) of the first metric."""
+    results = analysis.results
+    factors = list(results.factors)
+    if results.spec.design.kind not in ("sobol", "morris") or len(factors) <= MAX_SCREENED_FIGURES:
+        return factors
+    table = analysis.sensitivity.get(results.metrics[0]) if results.metrics else None
+    if table is None:
+        return factors[:MAX_SCREENED_FIGURES]
+    column = "mu_star" if "mu_star" in table.columns else "ST"
+    ranked = table.sort_values(column, ascending=False, kind="stable")["parameter"]
+    return list(ranked[:MAX_SCREENED_FIGURES])
 
 
 def _split(results: SweepResults, factor: str) -> str | None:
@@ -750,6 +772,12 @@ def _sensitivity_section(analysis: Analysis) -> list[str]:
             "the mean absolute elementary effect, in the metric's unit) with its 95 % bootstrap "
             "interval (`mu_star_low` to `mu_star_high`); σ is high where effects depend on other "
             "parameters.",
+            "",
+        ]
+    if len(analysis.results.factors) > MAX_SCREENED_FIGURES:
+        lines += [
+            f"With {len(analysis.results.factors)} factors, figures of single factors are drawn for the "
+            f"{MAX_SCREENED_FIGURES} with the largest index of the first metric only.",
             "",
         ]
     for metric, table in analysis.sensitivity.items():

@@ -1054,8 +1054,10 @@ def _a(name, kind, default, symbol, module, perspective, low, high, unit, descri
 
 #: The mechanisms' constants, once hard-coded as named module constants and literal numbers. They
 #: are settable like any parameter but hidden from the dashboard and from plain ``smb-eco params``
-#: (``smb-eco params --all`` shows them); their ranges are plausible bounds for screening
-#: (``experiments/specs/morris_all.yaml``), not claims about real markets.
+#: (``smb-eco params --all`` shows them). Their ranges are what the model accepts and still makes
+#: sense of, not claims about real markets; the global screening
+#: (``experiments/specs/morris_all.yaml``) varies them over plausible ranges around the defaults
+#: inside these. Their defaults are the former constants, so results at the defaults are unchanged.
 ADVANCED: tuple[Parameter, ...] = (
     # model.py
     _a(
