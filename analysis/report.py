@@ -203,8 +203,9 @@ def compute(results: SweepResults) -> Analysis:
     if results.spec.design.kind in ("sobol", "morris"):
         for metric in metrics:
             try:
-                values = point_means(results, metric)
-                if np.ptp(values) == 0:
+                values = point_means(results, metric, allow_missing=results.spec.design.kind == "morris")
+                values = values[np.isfinite(values)]
+                if values.size and np.ptp(values) == 0:
                     raise AnalysisError(
                         f"it does not vary across the design (every point gives {_number(values[0])}), so "
                         "no parameter explains any of its variance"
@@ -785,6 +786,14 @@ def _sensitivity_section(analysis: Analysis) -> list[str]:
         if kind == "sobol":
             lines += [f"{s1_precision(table).line()}.", ""]
         else:
+            used, total = table.attrs.get("trajectories", (None, None))
+            if used is not None and used < total:
+                lines += [
+                    f"From {used} of the {total} trajectories: the others pass through points where "
+                    f"{fg.label(metric, unit=False).lower()} has no value (nothing to measure in any "
+                    "recorded month).",
+                    "",
+                ]
             table = morris_ranking(table)
         lines += _table(table.assign(parameter=[fg.label(p, unit=False) for p in table["parameter"]]))
         lines.append("")

@@ -26,6 +26,7 @@ __all__ = [
     "S1_CI_LIMIT",
     "SALIB_SEED",
     "S1Precision",
+    "complete_trajectories",
     "morris_ranking",
     "morris_indices",
     "point_means",
@@ -201,15 +202,18 @@ def morris_indices(
     )
 
 
-def point_means(results: SweepResults, metric: str, how: str = "mean") -> np.ndarray:
+def point_means(
+    results: SweepResults, metric: str, how: str = "mean", *, allow_missing: bool = False
+) -> np.ndarray:
     """The metric per design point, averaged over replications, in point (SALib sample) order.
 
     ``how`` reduces each run first: ``"mean"`` over its recorded steps or ``"final"``, its last.
+    With ``allow_missing``, a point without any value is NaN instead of an error.
 
     Raises
     ------
     AnalysisError
-        If the metric is unknown, or a point has no run with a value.
+        If the metric is unknown, or a point has no run with a value (unless ``allow_missing``).
     """
     if metric not in results.frame.columns:
         raise AnalysisError(
@@ -220,7 +224,7 @@ def point_means(results: SweepResults, metric: str, how: str = "mean") -> np.nda
     points = len(sample_matrix(results.spec))
     means = means.reindex(range(points))
     empty = np.flatnonzero(~np.isfinite(means.to_numpy(float)))
-    if empty.size:
+    if empty.size and not allow_missing:
         raise AnalysisError(
             f"{results.path}: {metric!r} has no value at {empty.size} of {points} points (first: point "
             f"{empty[0]}); sensitivity indices need every point: finish the sweep or pick another metric"
@@ -263,11 +267,44 @@ def sensitivity(results: SweepResults, metric: str, *, how: str = "mean") -> pd.
             f"{results.path}: sensitivity indices need a sobol or morris design, this sweep is {kind}; "
             "use the hypothesis tests (test_hypotheses) instead"
         )
-    Y = point_means(results, metric, how)
     problem = salib_problem(spec)
     if kind == "sobol":
+        Y = point_means(results, metric, how)
         return sobol_indices(problem, Y, second_order=spec.design.second_order, seed=SALIB_SEED)
-    return morris_indices(problem, sample_matrix(spec), Y, seed=SALIB_SEED, levels=spec.design.levels)
+    X, Y = complete_trajectories(
+        results, sample_matrix(spec), point_means(results, metric, how, allow_missing=True)
+    )
+    table = morris_indices(problem, X, Y, seed=SALIB_SEED, levels=spec.design.levels)
+    table.attrs["trajectories"] = (len(Y) // (len(spec.factors) + 1), spec.design.samples)
+    return table
+
+
+def complete_trajectories(
+    results: SweepResults, X: np.ndarray, Y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Morris trajectories (D + 1 consecutive points each) in which the metric has a value at
+    every point: where a run has nothing to measure (no contract in force at any recorded month,
+    say), the trajectory through it has no elementary effects there, and Morris' measures come
+    from the other trajectories, as long as at least two are complete.
+
+    Raises
+    ------
+    AnalysisError
+        If fewer than two trajectories are complete.
+    """
+    per = len(results.spec.factors) + 1
+    total = len(Y) // per
+    complete = [t for t in range(total) if np.isfinite(Y[t * per : (t + 1) * per]).all()]
+    if len(complete) == total:
+        return X, Y
+    if len(complete) < 2:
+        missing = int((~np.isfinite(Y)).sum())
+        raise AnalysisError(
+            f"{results.path}: the metric has no value at {missing} of {len(Y)} points, leaving "
+            f"{len(complete)} of {total} Morris trajectories complete; Morris measures need at least two"
+        )
+    keep = np.concatenate([np.arange(t * per, (t + 1) * per) for t in complete])
+    return X[keep], Y[keep]
 
 
 def _outputs(Y: Any) -> np.ndarray:

@@ -459,3 +459,22 @@ def test_demo_runs_an_experiment_and_writes_its_report(tmp_path, capsys):
     assert (tests["verdict"] == "supported").sum() >= 2  # the demo must show its effects clearly
     assert main(["demo", "--out", str(out)]) == 2  # never over an earlier demo
     assert "already holds files" in capsys.readouterr().err
+
+
+def test_morris_uses_the_complete_trajectories_only():
+    """A point without a value drops its trajectory; fewer than two complete ones is an error."""
+    from types import SimpleNamespace
+
+    from analysis.load import AnalysisError
+    from analysis.sensitivity import complete_trajectories
+
+    results = SimpleNamespace(spec=SimpleNamespace(factors={"a": (0, 1), "b": (0, 1)}), path="sweep")
+    X = np.arange(12.0).reshape(4 * 3, 1).repeat(2, axis=1)  # four trajectories of three points
+    Y = np.arange(12.0)
+    assert complete_trajectories(results, X, Y)[1].tolist() == Y.tolist()
+    Y[4] = np.nan  # in the second trajectory
+    kept_X, kept_Y = complete_trajectories(results, X, Y)
+    assert kept_Y.tolist() == [0, 1, 2, 6, 7, 8, 9, 10, 11] and kept_X[:, 0].tolist() == kept_Y.tolist()
+    Y[[0, 7]] = np.nan  # only the fourth trajectory left complete
+    with pytest.raises(AnalysisError, match="leaving 1 of 4 Morris trajectories complete"):
+        complete_trajectories(results, X, Y)
