@@ -94,7 +94,7 @@ def test_every_built_in_spec_validates_states_its_hypothesis_and_is_laptop_sized
     assert set(spec.metrics) <= set(MODEL_REPORTERS)
     # the two global sensitivity analyses are larger: the Morris screening of every parameter
     # (~25 core-minutes) and the Sobol indices at the N that makes their intervals narrower than 0.1
-    # (~2 core-days; docs/validation.md)
+    # (~80 core-hours; docs/validation.md)
     largest = {"morris_all": 1300, "sobol_screening": 8192 * 12 * 2}.get(name, 400)
     assert 10 <= len(build_runs(spec)) <= largest and spec.replications >= 2
 
