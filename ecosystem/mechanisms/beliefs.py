@@ -156,7 +156,8 @@ def posterior(prior: TypePrior, screening, own, reports):
     (the marginal likelihood up to terms equal for both types). The type weights are the prior
     shares times :math:`L_t`; the posterior is the weighted mixture.
 
-    >>> prior = type_prior(0.3, np.zeros(2))
+    >>> from ecosystem.parameters import defaults
+    >>> prior = type_prior(0.3, np.zeros(2), defaults())
     >>> none = (np.zeros(2), np.zeros(2))
     >>> good = (np.array([0.8, 0.45]) * 400, np.full(2, 400.0))   # two months' worth each
     >>> mean, var, lemon, *_ = posterior(prior, (np.zeros(2), np.zeros(2), np.zeros(2)), good, none)
@@ -198,7 +199,8 @@ def chance_below(belief: Belief, threshold) -> np.ndarray:
     For the SLA level this is the chance that the vendor cannot meet the SLA and will be lost to
     strikes: the risk an SMB weighs when it ranks candidates.
 
-    >>> prior = type_prior(0.5, np.zeros(1))
+    >>> from ecosystem.parameters import defaults
+    >>> prior = type_prior(0.5, np.zeros(1), defaults())
     >>> nothing = (np.zeros(1), np.zeros(1))
     >>> round(float(chance_below(posterior(prior, (np.zeros(1),) * 3, nothing, nothing), 0.5)[0]), 2)
     0.39
