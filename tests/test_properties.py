@@ -194,7 +194,8 @@ def check_frame(frame: pd.DataFrame, params: dict) -> None:
     assert (frame["mean_smb_margin"].dropna() <= 1 + 1e-12).all()  # costs are never negative
     assert frame["renewal_fee_change"].dropna().ge(0).all()
     assert (frame["active_smbs"] <= params["n_smbs"]).all()
-    assert (frame["active_vendors"] <= 2 * params["n_vendors"]).all()
+    room = params.get("market_room", parameter("market_room").default)  # market places per initial vendor
+    assert (frame["active_vendors"] <= room * params["n_vendors"]).all()
     assert frame["smb_survival_rate"].is_monotonic_decreasing  # the first cohort never comes back
     np.testing.assert_array_equal(frame["cumulative_innovations"], frame["innovations"].cumsum())
 
