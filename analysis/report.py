@@ -63,7 +63,7 @@ from experiments.storage import StorageError
 
 from . import figures as fg
 from .load import AnalysisError, SweepResults, load
-from .sensitivity import point_means, sensitivity
+from .sensitivity import morris_ranking, point_means, s1_precision, sensitivity
 from .statistics import (
     HypothesisResult,
     context_tests,
@@ -95,6 +95,8 @@ CONTEXT_FILES = ("context_tests.csv", "robustness.csv")
 FIGURES = "figures"
 #: A second factor with at most this many levels becomes panels or series instead of being pooled.
 MAX_SPLIT_LEVELS = 6
+#: Most factors of a screening design (sobol or morris) that get figures of their own.
+MAX_SCREENED_FIGURES = 10
 #: The network snapshot is drawn only for markets up to this many agents.
 MAX_NETWORK_NODES = 1500
 #: Design cells up to which the report shows the outcome table inline (larger ones: CSV only).
@@ -203,8 +205,9 @@ def compute(results: SweepResults) -> Analysis:
     if results.spec.design.kind in ("sobol", "morris"):
         for metric in metrics:
             try:
-                values = point_means(results, metric)
-                if np.ptp(values) == 0:
+                values = point_means(results, metric, allow_missing=results.spec.design.kind == "morris")
+                values = values[np.isfinite(values)]
+                if values.size and np.ptp(values) == 0:
                     raise AnalysisError(
                         f"it does not vary across the design (every point gives {_number(values[0])}), so "
                         "no parameter explains any of its variance"
@@ -225,13 +228,33 @@ def _categorical(name: str) -> bool:
 
 
 def _pairs(analysis: Analysis) -> list[tuple[str, str]]:
-    """(metric, factor) pairs that get their own figures: the expectations', then the first metric's."""
+    """(metric, factor) pairs that get their own figures: the expectations', then the first metric's.
+
+    A screening design (sobol or morris) of more than :data:`MAX_SCREENED_FIGURES` factors draws
+    the factors of its stated expectations and the :data:`MAX_SCREENED_FIGURES` most influential
+    factors of the first metric (:func:`_screened_factors`) only."""
     results = analysis.results
+    shown = _screened_factors(analysis)
     tested = analysis.tests if results.spec.expect else []  # without claims: the first metric's figures
     pairs = [(t.metric, t.factor) for t in tested if t.kind != "interaction"]
     if results.metrics:
-        pairs += [(results.metrics[0], f) for f in results.factors]
+        pairs += [(results.metrics[0], f) for f in shown]
     return list(dict.fromkeys(pairs))
+
+
+def _screened_factors(analysis: Analysis) -> list[str]:
+    """The factors whose figures a report draws: all, or for a screening design of many factors the
+    :data:`MAX_SCREENED_FIGURES` with the largest index (``mu_star`` or ``ST``) of the first metric."""
+    results = analysis.results
+    factors = list(results.factors)
+    if results.spec.design.kind not in ("sobol", "morris") or len(factors) <= MAX_SCREENED_FIGURES:
+        return factors
+    table = analysis.sensitivity.get(results.metrics[0]) if results.metrics else None
+    if table is None:
+        return factors[:MAX_SCREENED_FIGURES]
+    column = "mu_star" if "mu_star" in table.columns else "ST"
+    ranked = table.sort_values(column, ascending=False, kind="stable")["parameter"]
+    return list(ranked[:MAX_SCREENED_FIGURES])
 
 
 def _split(results: SweepResults, factor: str) -> str | None:
@@ -809,19 +832,38 @@ def _sensitivity_section(analysis: Analysis) -> list[str]:
         lines += [
             "Sobol indices from each design point's mean over replications (each run's mean over the "
             "months): S1 is the share of the output variance due to a parameter alone, ST includes its "
-            "interactions; `conf` columns are 95 % bootstrap half-widths. With a small N the indices "
-            "are rough: a negative or > 1 value is noise.",
+            "interactions; `conf` columns are 95 % bootstrap half-widths, so an interval is twice as "
+            "wide. With a small N the indices are rough: a negative or > 1 value is noise.",
             "",
         ]
     else:
         lines += [
-            "Morris screening from each design point's mean over replications: μ* ranks the parameters "
-            "by their mean absolute elementary effect (in the metric's unit), σ is high where effects "
-            "depend on other parameters.",
+            "Morris screening from each design point's mean over replications, ranked by μ* (`mu_star`: "
+            "the mean absolute elementary effect, in the metric's unit) with its 95 % bootstrap "
+            "interval (`mu_star_low` to `mu_star_high`); σ is high where effects depend on other "
+            "parameters.",
+            "",
+        ]
+    if len(analysis.results.factors) > MAX_SCREENED_FIGURES:
+        lines += [
+            f"With {len(analysis.results.factors)} factors, figures of single factors are drawn for the "
+            f"{MAX_SCREENED_FIGURES} with the largest index of the first metric only.",
             "",
         ]
     for metric, table in analysis.sensitivity.items():
         lines += [f"**{fg.label(metric)}** (`sensitivity_{metric}.csv`)", ""]
+        if kind == "sobol":
+            lines += [f"{s1_precision(table).line()}.", ""]
+        else:
+            used, total = table.attrs.get("trajectories", (None, None))
+            if used is not None and used < total:
+                lines += [
+                    f"From {used} of the {total} trajectories: the others pass through points where "
+                    f"{fg.label(metric, unit=False).lower()} has no value (nothing to measure in any "
+                    "recorded month).",
+                    "",
+                ]
+            table = morris_ranking(table)
         lines += _table(table.assign(parameter=[fg.label(p, unit=False) for p in table["parameter"]]))
         lines.append("")
     for metric, error in analysis.sensitivity_errors.items():

@@ -12,7 +12,7 @@ the seed is fixed and non-zero and the same results always give the same interva
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,10 +22,79 @@ from experiments.design import salib_problem, sample_matrix
 from .load import AnalysisError, SweepResults
 from .statistics import per_run
 
-__all__ = ["SALIB_SEED", "morris_indices", "point_means", "sensitivity", "sobol_indices"]
+__all__ = [
+    "S1_CI_LIMIT",
+    "SALIB_SEED",
+    "S1Precision",
+    "complete_trajectories",
+    "morris_ranking",
+    "morris_indices",
+    "point_means",
+    "s1_precision",
+    "sensitivity",
+    "sobol_indices",
+]
 
 #: Seed of SALib's bootstrap intervals (non-zero: SALib ignores 0).
 SALIB_SEED = 20251128
+#: Width below which a first-order index's 95 % bootstrap interval counts as narrow enough.
+S1_CI_LIMIT = 0.1
+
+
+class S1Precision(NamedTuple):
+    """Whether every first-order index's 95 % interval is narrower than ``limit``, and the widest."""
+
+    narrow: bool
+    widest: float
+    parameter: str
+    limit: float
+
+    def line(self) -> str:
+        """The verdict in one line, for the report.
+
+        >>> S1Precision(False, 0.13, "lemon_share", 0.1).line()
+        'All first-order CIs are narrower than 0.1: no (widest 0.13 for lemon_share)'
+        """
+        verdict = "yes" if self.narrow else "no"
+        return (
+            f"All first-order CIs are narrower than {self.limit:g}: {verdict} "
+            f"(widest {self.widest:.2g} for {self.parameter})"
+        )
+
+
+def s1_precision(table: pd.DataFrame, limit: float = S1_CI_LIMIT) -> S1Precision:
+    """Whether the 95 % bootstrap interval of every first-order Sobol index is narrower than ``limit``.
+
+    An interval's width is twice SALib's half-width ``S1_conf`` (S1 ± S1_conf); a missing
+    half-width counts as infinitely wide.
+
+    >>> table = pd.DataFrame({"parameter": ["a", "b"], "S1": [0.6, 0.1], "S1_conf": [0.03, 0.045]})
+    >>> s1_precision(table)
+    S1Precision(narrow=True, widest=0.09, parameter='b', limit=0.1)
+    """
+    widths = 2.0 * pd.to_numeric(table["S1_conf"], errors="coerce").to_numpy(float)
+    widths = np.where(np.isfinite(widths), widths, np.inf)
+    at = int(np.argmax(widths))
+    return S1Precision(
+        bool((widths < limit).all()), float(widths[at]), str(table["parameter"].iloc[at]), limit
+    )
+
+
+def morris_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """A Morris table ranked by ``mu_star`` (largest first), with its rank and the interval
+    ``mu_star ± mu_star_conf``.
+
+    >>> table = pd.DataFrame({"parameter": ["a", "b"], "mu_star": [1.0, 4.0], "mu_star_conf": [0.5, 1.0],
+    ...                       "sigma": [0.1, 0.2]})
+    >>> ranked = morris_ranking(table)
+    >>> ranked["parameter"].tolist(), ranked["rank"].tolist(), ranked["mu_star_low"].tolist()
+    (['b', 'a'], [1, 2], [3.0, 0.5])
+    """
+    ranked = table.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    ranked["mu_star_low"] = ranked["mu_star"] - ranked["mu_star_conf"]
+    ranked["mu_star_high"] = ranked["mu_star"] + ranked["mu_star_conf"]
+    return ranked
 
 
 def sobol_indices(problem: dict[str, Any], Y: np.ndarray, *, second_order: bool, seed: int) -> pd.DataFrame:
@@ -133,15 +202,18 @@ def morris_indices(
     )
 
 
-def point_means(results: SweepResults, metric: str, how: str = "mean") -> np.ndarray:
+def point_means(
+    results: SweepResults, metric: str, how: str = "mean", *, allow_missing: bool = False
+) -> np.ndarray:
     """The metric per design point, averaged over replications, in point (SALib sample) order.
 
     ``how`` reduces each run first: ``"mean"`` over its recorded steps or ``"final"``, its last.
+    With ``allow_missing``, a point without any value is NaN instead of an error.
 
     Raises
     ------
     AnalysisError
-        If the metric is unknown, or a point has no run with a value.
+        If the metric is unknown, or a point has no run with a value (unless ``allow_missing``).
     """
     if metric not in results.frame.columns:
         raise AnalysisError(
@@ -152,7 +224,7 @@ def point_means(results: SweepResults, metric: str, how: str = "mean") -> np.nda
     points = len(sample_matrix(results.spec))
     means = means.reindex(range(points))
     empty = np.flatnonzero(~np.isfinite(means.to_numpy(float)))
-    if empty.size:
+    if empty.size and not allow_missing:
         raise AnalysisError(
             f"{results.path}: {metric!r} has no value at {empty.size} of {points} points (first: point "
             f"{empty[0]}); sensitivity indices need every point: finish the sweep or pick another metric"
@@ -195,11 +267,44 @@ def sensitivity(results: SweepResults, metric: str, *, how: str = "mean") -> pd.
             f"{results.path}: sensitivity indices need a sobol or morris design, this sweep is {kind}; "
             "use the hypothesis tests (test_hypotheses) instead"
         )
-    Y = point_means(results, metric, how)
     problem = salib_problem(spec)
     if kind == "sobol":
+        Y = point_means(results, metric, how)
         return sobol_indices(problem, Y, second_order=spec.design.second_order, seed=SALIB_SEED)
-    return morris_indices(problem, sample_matrix(spec), Y, seed=SALIB_SEED, levels=spec.design.levels)
+    X, Y = complete_trajectories(
+        results, sample_matrix(spec), point_means(results, metric, how, allow_missing=True)
+    )
+    table = morris_indices(problem, X, Y, seed=SALIB_SEED, levels=spec.design.levels)
+    table.attrs["trajectories"] = (len(Y) // (len(spec.factors) + 1), spec.design.samples)
+    return table
+
+
+def complete_trajectories(
+    results: SweepResults, X: np.ndarray, Y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Morris trajectories (D + 1 consecutive points each) in which the metric has a value at
+    every point: where a run has nothing to measure (no contract in force at any recorded month,
+    say), the trajectory through it has no elementary effects there, and Morris' measures come
+    from the other trajectories, as long as at least two are complete.
+
+    Raises
+    ------
+    AnalysisError
+        If fewer than two trajectories are complete.
+    """
+    per = len(results.spec.factors) + 1
+    total = len(Y) // per
+    complete = [t for t in range(total) if np.isfinite(Y[t * per : (t + 1) * per]).all()]
+    if len(complete) == total:
+        return X, Y
+    if len(complete) < 2:
+        missing = int((~np.isfinite(Y)).sum())
+        raise AnalysisError(
+            f"{results.path}: the metric has no value at {missing} of {len(Y)} points, leaving "
+            f"{len(complete)} of {total} Morris trajectories complete; Morris measures need at least two"
+        )
+    keep = np.concatenate([np.arange(t * per, (t + 1) * per) for t in complete])
+    return X[keep], Y[keep]
 
 
 def _outputs(Y: Any) -> np.ndarray:

@@ -1,8 +1,11 @@
-"""Rewrite the parameter table of ``docs/ODD.md`` from the parameter schema.
+"""Rewrite the parameter tables of ``docs/ODD.md`` from the parameter schema.
 
 The table between the markers ``<!-- parameters:start -->`` and ``<!-- parameters:end -->`` is
-exactly the output of :func:`ecosystem.parameters.schema_table` (Markdown), with one blank line
-after the start marker and one before the end marker. Nothing else in the file is touched.
+exactly the output of :func:`ecosystem.parameters.schema_table` (Markdown: the basic parameters,
+section 3.5), with one blank line after the start marker and one before the end marker. Where the
+document also has the markers ``<!-- advanced:start -->`` and ``<!-- advanced:end -->``, the table
+between them is :func:`ecosystem.parameters.advanced_table` (the advanced parameters, the
+mechanisms' constants, section 3.6), laid out the same way. Nothing else in the file is touched.
 
 Run it after changing ``ecosystem/parameters.py``::
 
@@ -16,11 +19,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosystem.parameters import schema_table
+from ecosystem.parameters import advanced_table, schema_table
 
 ODD_PATH = Path(__file__).resolve().parent / "ODD.md"
 START = "<!-- parameters:start -->"
 END = "<!-- parameters:end -->"
+ADVANCED_START = "<!-- advanced:start -->"
+ADVANCED_END = "<!-- advanced:end -->"
 
 
 def parameter_block() -> str:
@@ -28,16 +33,21 @@ def parameter_block() -> str:
     return "\n\n" + schema_table(markdown=True) + "\n\n"
 
 
-def _marker_span(text: str) -> tuple[int, int]:
+def advanced_block() -> str:
+    """The text that belongs between the advanced markers: the advanced parameters' table."""
+    return "\n\n" + advanced_table(markdown=True) + "\n\n"
+
+
+def _marker_span(text: str, first: str = START, last: str = END) -> tuple[int, int]:
     """Start and end offsets of the text between the markers (each must occur exactly once)."""
-    for marker in (START, END):
+    for marker in (first, last):
         count = text.count(marker)
         if count != 1:
             raise ValueError(f"expected the marker {marker!r} exactly once, found it {count} times")
-    begin = text.index(START) + len(START)
-    end = text.index(END)
+    begin = text.index(first) + len(first)
+    end = text.index(last)
     if end < begin:
-        raise ValueError(f"the marker {END!r} comes before {START!r}")
+        raise ValueError(f"the marker {last!r} comes before {first!r}")
     return begin, end
 
 
@@ -48,9 +58,14 @@ def current_block(text: str) -> str:
 
 
 def replace_block(text: str) -> str:
-    """``text`` with the block between the markers replaced by :func:`parameter_block`."""
+    """``text`` with the block between the markers replaced by :func:`parameter_block`, and the
+    block between the advanced markers (if there are any) by :func:`advanced_block`."""
     begin, end = _marker_span(text)
-    return text[:begin] + parameter_block() + text[end:]
+    text = text[:begin] + parameter_block() + text[end:]
+    if ADVANCED_START in text or ADVANCED_END in text:
+        begin, end = _marker_span(text, ADVANCED_START, ADVANCED_END)
+        text = text[:begin] + advanced_block() + text[end:]
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import reporters
 from .agents import SMB, Vendor
-from .mechanisms.beliefs import OBSERVATION_NOISE, chance_below, posterior, screening_evidence, type_prior
+from .mechanisms.beliefs import chance_below, posterior, screening_evidence, type_prior
 from .mechanisms.capabilities import core_focus_growth, develop_capability
 from .mechanisms.contracts import (
     CONTRACT_KINDS,
@@ -31,8 +31,6 @@ from .mechanisms.contracts import (
 )
 from .mechanisms.decision_rules import DECISION_RULES, ReviewInputs, decide, make_cost, transaction_cost_rate
 from .mechanisms.economics import (
-    CORE_COST_SPREAD,
-    FUNCTION_WEIGHT,
     core_cost,
     function_sum,
     function_weights,
@@ -44,9 +42,6 @@ from .mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
 from .mechanisms.holdup import haggling_cost, holdup_raise, switching_cost, transition_cost
 from .mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
 from .mechanisms.moral_hazard import (
-    DELIVERY_NOISE,
-    MEASUREMENT_NOISE,
-    TEMPTATION_SPREAD,
     breach_probability,
     delivered_quality,
     detection_chance,
@@ -57,7 +52,7 @@ from .mechanisms.moral_hazard import (
 )
 from .mechanisms.network import PeerNetwork, peer_graph
 from .mechanisms.population import allocate_mix
-from .mechanisms.relational_capital import TRUST_RELIEF, governance_relief, update_trust
+from .mechanisms.relational_capital import governance_relief, update_trust
 from .mechanisms.relationships import PairBook
 from .mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
 from .mechanisms.shocks import (
@@ -70,7 +65,7 @@ from .mechanisms.shocks import (
 )
 from .mechanisms.strategies import StrategySpace, ewa_update, fermi_probability, logit_choice, smooth_profit
 from .mechanisms.vendor_economics import adjust_capacity, adjust_markup, entry_profit, smooth
-from .mechanisms.vendors import LOCATIONS, MARKET_ROOM, draw_vendors, with_room
+from .mechanisms.vendors import LOCATIONS, draw_vendors, with_room
 from .parameters import FOCAL_PREFIX, STRATEGY_FIELDS, validate_focal, validate_parameters
 
 __all__ = ["EcosystemModel", "run_simulation"]
@@ -90,8 +85,6 @@ _LEVERS = {
     "referral_weight": "referral",
 }
 NEVER = np.iinfo(np.int64).max
-#: Months between vendors' capacity reviews.
-CAPACITY_REVIEW = 3
 
 
 #: Decision rule names by their code (the order of ``DECISION_RULES``).
@@ -178,17 +171,20 @@ class EcosystemModel(mesa.Model):
         self.focal_index = market if self.focal_firms else None
         self.is_focal = np.zeros(n, dtype=bool)
         self.is_focal[market:] = True
-        self.places = MARKET_ROOM * v
+        self.places = p["market_room"] * v
 
         # SMBs, their functions and their governance choices
         self.peers = PeerNetwork(peer_graph(n, p["peer_degree"], p["peer_rewiring"], self.rng))
         self.functions = draw_function_profiles(self.rng, n, p)
         self.weights = function_weights(self.functions.importance)
         self.make_cost = make_cost(
-            self.functions.inhouse_cost, self.functions.frequency, p["governance_cost_rate"]
+            self.functions.inhouse_cost,
+            self.functions.frequency,
+            p["governance_cost_rate"],
+            p["make_overhead_base"],
         )
         self._assign_strategies(market)
-        self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, n)
+        self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, p["core_cost_spread"], n)
         self.smb_size = self._draw_sizes(n)
         if self.focal_index is not None and p["focal_size"] > 0:  # the user's firm, of a known size
             self.smb_size[self.focal_index] = p["focal_size"]
@@ -227,13 +223,15 @@ class EcosystemModel(mesa.Model):
             self.experience = np.ones(n)
         # the product market's mean performance, which revenue is relative to (updated monthly)
         self.market_performance = float(
-            performance(self.core_performance, self.weights, self.functions.capability).mean()
+            performance(
+                self.core_performance, self.weights, self.functions.capability, p["function_weight"]
+            ).mean()
         )
 
         # the vendor market, contracts and what SMBs know of vendors
         self.vendors = with_room(draw_vendors(self.rng, v, p), self.places)
         self.contracts = ContractBook()
-        self.pairs = PairBook(self.places)
+        self.pairs = PairBook(self.places, forgetting=p["belief_forgetting"])
         self.unmet_demand = 0.0
 
         # the money ledger: every transfer is booked on both sides (see check_ledger)
@@ -449,6 +447,7 @@ class EcosystemModel(mesa.Model):
         self.row_delivered_share = np.zeros((n, N_FUNCTIONS))
         self.flows = dict(
             shirking=0,
+            caught=0,  # deliveries whose shirking or overbilling an audit revealed
             deliveries=0,
             delivered_quality=np.nan,
             innovations=0,
@@ -627,9 +626,13 @@ class EcosystemModel(mesa.Model):
         # the incumbents and the market priced alike: the fee without hold-up (which the rules
         # anticipate from the first renewal on) times the bill expected at the believed quality
         list_price = np.where(has_contracts, current["market_fee"] / share, quote)
-        price = list_price * expected_bill_factor(term_arrays(kind), quality, p["sla_threshold"])
+        price = list_price * expected_bill_factor(
+            term_arrays(kind), quality, p["sla_threshold"], p["bill_floor"]
+        )
         trust = np.where(has_contracts, current["trust"], 0.0)
-        transition = transition_cost(p["switching_cost"], rows(f.inhouse_cost), rows(f.specificity), 1.0)
+        transition = transition_cost(
+            p["switching_cost"], rows(f.inhouse_cost), rows(f.specificity), 1.0, p["transition_base"]
+        )
         screening = (
             self.diligence[smb] * p["due_diligence_cost"] * (p["shortlist_size"] + p["referral_count"])
         )
@@ -651,7 +654,9 @@ class EcosystemModel(mesa.Model):
             price=price,
             vendor_quality=quality,
             relational_capital=trust,
-            monitoring_rate=self.monitoring[smb] * p["monitoring_cost_rate"] * governance_relief(trust),
+            monitoring_rate=self.monitoring[smb]
+            * p["monitoring_cost_rate"]
+            * governance_relief(trust, p["trust_relief"]),
             bought=bought,
             switch_in=transition + screening,
             switch_out=transition + np.where(has_contracts, p["exit_fee_months"] * price * share, 0.0),
@@ -698,6 +703,7 @@ class EcosystemModel(mesa.Model):
             self.functions.inhouse_cost[smb, fn],
             self.functions.specificity[smb, fn],
             1.0,
+            p["transition_base"],
         )
         self._spend(smb, cost, outsourcing=True)
 
@@ -745,7 +751,7 @@ class EcosystemModel(mesa.Model):
         )
         true_delivered = vp.true_quality[cand] * (1.0 - vp.friction[cand])
         usable &= (
-            fee * expected_bill_factor(terms, true_delivered, p["sla_threshold"])
+            fee * expected_bill_factor(terms, true_delivered, p["sla_threshold"], p["bill_floor"])
             >= vp.unit_cost[cand] / slots[:, None]
         )
         trust = self._trust(pair)
@@ -757,8 +763,11 @@ class EcosystemModel(mesa.Model):
             ),
             trust,
             p["transaction_cost_rate"],
-        ) + self.monitoring[smb][:, None] * p["monitoring_cost_rate"] * governance_relief(trust)
-        expected_fee = fee * expected_bill_factor(terms, belief.mean, p["sla_threshold"])
+            p,
+        ) + self.monitoring[smb][:, None] * p["monitoring_cost_rate"] * governance_relief(
+            trust, p["trust_relief"]
+        )
+        expected_fee = fee * expected_bill_factor(terms, belief.mean, p["sla_threshold"], p["bill_floor"])
         # a vendor that cannot meet the SLA is lost to strikes within sla_breach_limit months:
         # the transition is wasted and output is lost until the row is re-sourced
         transition = transition_cost(
@@ -766,6 +775,7 @@ class EcosystemModel(mesa.Model):
             self.functions.inhouse_cost[smb, fn],
             self.functions.specificity[smb, fn],
             1 / slots,
+            p["transition_base"],
         )
         breakdown = transition + p["resourcing_delay"] * value_of_quality * p["sla_threshold"]
         risk = chance_below(belief, p["sla_threshold"]) * (breakdown / p["sla_breach_limit"])[:, None]
@@ -850,6 +860,7 @@ class EcosystemModel(mesa.Model):
             due_diligence=diligence,
             signal_noise=p["signal_noise"],
             lemon_overstatement=p["lemon_overstatement"],
+            min_variance=p["min_evidence_variance"],
         )
         self.pairs.screen_value[rows] = value
         self.pairs.screen_precision[rows] = precision
@@ -878,7 +889,7 @@ class EcosystemModel(mesa.Model):
         for r in range(peers.shape[1]):
             heard_info += w * info[:, r]
             heard_precision += w * precision[:, r]
-        prior = type_prior(self.params["lemon_share"], self.vendors.friction[cand])
+        prior = type_prior(self.params["lemon_share"], self.vendors.friction[cand], self.params)
         return posterior(prior, screening, own, (heard_info, heard_precision))
 
     def _own_belief(self, pair, vendor):
@@ -891,7 +902,10 @@ class EcosystemModel(mesa.Model):
         own = self.pairs.observation(pair, self.month)
         none = (np.zeros(len(pair)), np.zeros(len(pair)))
         return posterior(
-            type_prior(self.params["lemon_share"], self.vendors.friction[vendor]), screening, own, none
+            type_prior(self.params["lemon_share"], self.vendors.friction[vendor], self.params),
+            screening,
+            own,
+            none,
         )
 
     def _sign_best(self, smb, fn, ranked, referred, filled) -> None:
@@ -991,6 +1005,7 @@ class EcosystemModel(mesa.Model):
             self.functions.inhouse_cost[s, j],
             self.functions.specificity[s, j],
             1 / self.slots[s],
+            p["transition_base"],
         )
         self._spend(s, cost, outsourcing=True)
 
@@ -1007,9 +1022,9 @@ class EcosystemModel(mesa.Model):
         smb, fn, v, fee, share = c.smb[act], c.function[act], c.vendor[act], c.fee[act], c.share[act]
         row = smb * N_FUNCTIONS + fn
         terms = term_arrays(c.kind[act])
-        k, d = len(act), detection_chance(self.monitoring[smb])
+        k, d = len(act), detection_chance(self.monitoring[smb], p["detection_accuracy"])
         # the vendor's calculus (see moral_hazard); what depends on the vendor only is computed per vendor
-        noise = float(np.hypot(DELIVERY_NOISE, MEASUREMENT_NOISE))
+        noise = float(np.hypot(p["delivery_noise"], p["measurement_noise"]))
         working_v = vp.true_quality * (1.0 - vp.friction)
         slacking_v = working_v * (1.0 - p["shirk_quality_loss"])
         breach_v = breach_probability(working_v, p["sla_threshold"], noise)
@@ -1017,7 +1032,7 @@ class EcosystemModel(mesa.Model):
         working, slacking = working_v[v], slacking_v[v]
         strike_if_working, strike_if_shirking = breach_v[v], 1.0 - (1.0 - d) * clean_v[v]
         cost = vp.unit_cost[v] * share
-        bill_working = expected_bill_factor(terms, working, p["sla_threshold"])
+        bill_working = expected_bill_factor(terms, working, p["sla_threshold"], p["bill_floor"])
         margin = np.maximum(fee * bill_working - cost, 0.0)
         months_left = np.maximum(c.end[act] - self.month, 0)
         rest, renew, new = relationship_values(
@@ -1026,6 +1041,7 @@ class EcosystemModel(mesa.Model):
             months_left,
             (1.0 - strike_if_working) ** months_left,
             p["contract_duration"],
+            p["renewal_belief"],
             of=v,
         )
         referral_value = (self._referral_weight() * vp.referred_signings / np.maximum(vp.signings, 1))[v]
@@ -1040,13 +1056,16 @@ class EcosystemModel(mesa.Model):
         penalty = terms["penalty_rate"] * fee
         saving = np.minimum(
             cost,
-            p["shirk_saving"] * cost * self.rng.lognormal(-0.5 * TEMPTATION_SPREAD**2, TEMPTATION_SPREAD, k),
+            p["shirk_saving"]
+            * cost
+            * self.rng.lognormal(-0.5 * p["temptation_spread"] ** 2, p["temptation_spread"], k),
         )
         shirking = shirks(
             saving,
             detection=d,
             penalty=penalty,
-            pay_loss=fee * (bill_working - expected_bill_factor(terms, slacking, p["sla_threshold"])),
+            pay_loss=fee
+            * (bill_working - expected_bill_factor(terms, slacking, p["sla_threshold"], p["bill_floor"])),
             strike_rise=np.maximum(strike_if_shirking - strike_if_working, 0.0),
             stake=stake,
         )
@@ -1063,50 +1082,65 @@ class EcosystemModel(mesa.Model):
             vp.friction[v],
             shirking,
             p["shirk_quality_loss"],
-            self.rng.normal(0.0, DELIVERY_NOISE, k),
+            self.rng.normal(0.0, p["delivery_noise"], k),
         )
-        measured = np.minimum(np.maximum(quality + self.rng.normal(0.0, MEASUREMENT_NOISE, k), 0.0), 1.0)
+        measured = np.minimum(np.maximum(quality + self.rng.normal(0.0, p["measurement_noise"], k), 0.0), 1.0)
         audited = self.rng.random(k) < d
         caught = (shirking | overbilling) & audited
         uncertainty = f.uncertainty.ravel()[row]
         bill = monthly_bill(
-            fee, terms, uncertainty, measured, p["sla_threshold"], self.rng.standard_normal(k)
+            fee,
+            terms,
+            uncertainty,
+            measured,
+            p["sla_threshold"],
+            self.rng.standard_normal(k),
+            p["bill_floor"],
         )
         paid = bill + overbilling * extra_hours * ~caught - caught * penalty
         self._transfer(smb, v, paid)
         self._book_holdup(smb, v, c.holdup[act])
         self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
         trust = self._trust(c.pair[act])
-        monitoring = self.monitoring[smb] * p["monitoring_cost_rate"] * fee * governance_relief(trust)
+        monitoring = (
+            self.monitoring[smb]
+            * p["monitoring_cost_rate"]
+            * fee
+            * governance_relief(trust, p["trust_relief"])
+        )
         governance = fee * transaction_cost_rate(
             f.specificity.ravel()[row],
             uncertainty,
             f.frequency.ravel()[row],
             trust,
             p["transaction_cost_rate"],
+            p,
         )
         self._spend(smb, monitoring + governance + self._management_cost(smb), outsourcing=True)
         # strikes and what the SMB learns
         strike = (measured < p["sla_threshold"]) | caught
         c.strikes[act] = np.where(strike, c.strikes[act] + 1, 0)
         c.term_strikes[act] += strike
-        self.pairs.observe(c.pair[act], measured, 1.0 / OBSERVATION_NOISE**2, self.month)
+        self.pairs.observe(c.pair[act], measured, 1.0 / noise**2, self.month)
         delivered_to = np.bincount(v, minlength=self.places)
         mean_measured = np.bincount(v, weights=measured, minlength=self.places) / np.maximum(delivered_to, 1)
         vp.reputation = np.where(
             delivered_to > 0,
-            np.where(np.isnan(vp.reputation), mean_measured, smooth(vp.reputation, mean_measured)),
+            np.where(
+                np.isnan(vp.reputation), mean_measured, smooth(vp.reputation, mean_measured, p["smoothing"])
+            ),
             vp.reputation,
         )
         self._failed = strike
         delivered = self._per_row(row, share)
         # vendors still serving a row cover for missing co-suppliers, at their own quality
-        covered = covered_share(delivered)
+        covered = covered_share(delivered, p["surge_capacity"])
         scale = covered / np.maximum(delivered, np.finfo(float).tiny)  # 0 where nothing was delivered
         self.row_quality = self._per_row(row, share * quality) * scale
         self.row_delivered_share = covered
         self.flows.update(
             shirking=int(shirking.sum()),
+            caught=int(caught.sum()),
             deliveries=k,
             delivered_quality=float(quality.mean()),
             overbilling=float((overbilling * ~caught * extra_hours).sum()),
@@ -1126,7 +1160,9 @@ class EcosystemModel(mesa.Model):
             breached = act[hit]
             smb, specificity = c.smb[breached], f.specificity[c.smb[breached], c.function[breached]]
             leak = leak_draw[hit] < ip_leak_chance(specificity)
-            self._spend(smb, breach_damage(p["breach_cost"], specificity, c.share[breached]))
+            self._spend(
+                smb, breach_damage(p["breach_cost"], specificity, c.share[breached], p["breach_scale"])
+            )
             np.multiply.at(self.core_performance, smb[leak], 1 - p["ip_leak_loss"])
         self._failed |= hit
         self.flows["breaches"] = int(hit.sum())
@@ -1169,7 +1205,7 @@ class EcosystemModel(mesa.Model):
         joint = smb[self.rng.random(len(act)) < odds]
         inhouse_rows = ~self.outsourced & self.smb_active[:, None]
         inhouse = self.rng.random(inhouse_rows.shape) < inhouse_innovation_odds(
-            p["innovation_rate"], f.capability
+            p["innovation_rate"], f.capability, p["inhouse_innovation_factor"]
         )
         own = np.nonzero(inhouse & inhouse_rows)[0]
         winners = np.concatenate([joint, own])
@@ -1201,9 +1237,9 @@ class EcosystemModel(mesa.Model):
     def settle_vendor_accounts(self) -> None:
         """Vendors book income and costs; markups follow load and reputation; capacity follows
         demand each quarter; months of negative cash are counted."""
-        vp = self.vendors
+        p, vp = self.params, self.vendors
         alive = vp.alive
-        fixed = np.where(alive, vp.fixed_cost, 0.0)
+        fixed = np.where(alive, vp.fixed_cost(p["fixed_cost_share"]), 0.0)
         self.flows["vendor_costs"] += fixed
         profit = self.flows["vendor_income"] - self.flows["vendor_costs"]
         vp.cash += np.where(alive, profit, 0.0)
@@ -1211,14 +1247,14 @@ class EcosystemModel(mesa.Model):
         self.flows["vendor_profit"] = profit
         load = self._load()
         use = load / np.maximum(vp.capacity, 1)
-        vp.utilisation = np.where(alive, smooth(vp.utilisation, use), 0.0)
-        vp.profit_trend = np.where(alive, smooth(vp.profit_trend, profit), 0.0)
+        vp.utilisation = np.where(alive, smooth(vp.utilisation, use, p["smoothing"]), 0.0)
+        vp.profit_trend = np.where(alive, smooth(vp.profit_trend, profit, p["smoothing"]), 0.0)
         rated = alive & ~np.isnan(vp.reputation)
         gap = np.where(rated, vp.reputation - (vp.reputation[rated].mean() if rated.any() else 0.0), 0.0)
-        vp.markup = np.where(alive, adjust_markup(vp.markup, use, gap), vp.markup)
-        if self.month % CAPACITY_REVIEW == 0:
+        vp.markup = np.where(alive, adjust_markup(vp.markup, use, gap, p), vp.markup)
+        if self.month % p["capacity_review_interval"] == 0:
             vp.capacity = np.where(
-                alive, adjust_capacity(vp.capacity, load, vp.utilisation, vp.profit_trend), vp.capacity
+                alive, adjust_capacity(vp.capacity, load, vp.utilisation, vp.profit_trend, p), vp.capacity
             )
         vp.loss_months = np.where(alive & (vp.cash < 0), vp.loss_months + 1, 0)
 
@@ -1226,7 +1262,13 @@ class EcosystemModel(mesa.Model):
     def fail_vendors(self) -> None:
         """Vendors fail at random (weak and loss-making ones first) or leave after sustained losses."""
         p, vp = self.params, self.vendors
-        hazard = failure_hazard(p["vendor_failure_rate"], vp.stability, vp.cash < 0)
+        hazard = failure_hazard(
+            p["vendor_failure_rate"],
+            vp.stability,
+            vp.cash < 0,
+            scale=p["hazard_scale"],
+            distress_increase=p["distress_hazard_increase"],
+        )
         failed = vp.alive & (self.rng.random(self.places) < hazard)
         insolvent = vp.alive & ~failed & (vp.loss_months >= p["vendor_exit_patience"])
         leaving = failed | insolvent
@@ -1256,7 +1298,7 @@ class EcosystemModel(mesa.Model):
         active = self.smb_active
         quality = np.where(self.outsourced, self.row_quality, f.capability)
         missing = self.outsourced * np.minimum(np.maximum(1.0 - self.row_delivered_share, 0.0), 1.0)
-        offered = performance(self.core_performance, self.weights, quality)
+        offered = performance(self.core_performance, self.weights, quality, p["function_weight"])
         self.market_performance = float(offered[active].mean()) if active.any() else self.market_performance
         revenue = monthly_revenue(p["base_revenue"], offered, self.market_performance)
         lost = lost_output_value(
@@ -1266,6 +1308,7 @@ class EcosystemModel(mesa.Model):
             missing,
             p["sla_threshold"],
             self.market_performance,
+            p["function_weight"],
         )
         scale = self.core_performance / (self.core_performance[active].mean() if active.any() else 1.0)
         self.cost += function_sum(self.make_cost * ~self.outsourced)
@@ -1336,9 +1379,13 @@ class EcosystemModel(mesa.Model):
         for name in vars(fresh):
             getattr(self.functions, name)[entering] = getattr(fresh, name)
         self.weights[entering] = function_weights(fresh.importance)
-        self.make_cost[entering] = make_cost(fresh.inhouse_cost, fresh.frequency, p["governance_cost_rate"])
+        self.make_cost[entering] = make_cost(
+            fresh.inhouse_cost, fresh.frequency, p["governance_cost_rate"], p["make_overhead_base"]
+        )
         self._enter_strategies(entering)
-        self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(0.0, CORE_COST_SPREAD, k)
+        self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(
+            0.0, p["core_cost_spread"], k
+        )
         self.smb_size[entering] = self._draw_sizes(k)
         self.smb_active[entering] = True
         self.cohort[entering] = False
@@ -1396,7 +1443,12 @@ class EcosystemModel(mesa.Model):
         demand = self._load().sum() + self.unmet_demand
         capacity = vp.capacity[vp.alive].sum() + fresh.capacity
         expected = entry_profit(
-            fresh.capacity, fresh.unit_cost, fresh.price, fresh.fixed_cost, np.minimum(1.0, demand / capacity)
+            fresh.capacity,
+            fresh.unit_cost,
+            fresh.price,
+            fresh.fixed_cost(p["fixed_cost_share"]),
+            np.minimum(1.0, demand / capacity),
+            p["newcomer_share"],
         )
         enters = expected > 0
         if not enters.any():
@@ -1453,7 +1505,10 @@ class EcosystemModel(mesa.Model):
     def _value_of_quality(self, smb: np.ndarray, fn: np.ndarray) -> np.ndarray:
         """Monthly revenue one unit of delivered quality in a whole function brings the SMB."""
         return (
-            self.params["base_revenue"] * self.core_performance[smb] * FUNCTION_WEIGHT * self.weights[smb, fn]
+            self.params["base_revenue"]
+            * self.core_performance[smb]
+            * self.params["function_weight"]
+            * self.weights[smb, fn]
         )
 
     def _trust_value(self, fee, trust, smb, fn):
@@ -1465,9 +1520,10 @@ class EcosystemModel(mesa.Model):
             f.frequency[smb, fn],
             0.0,
             p["transaction_cost_rate"],
+            p,
         )
         rate = tau + self.monitoring[smb] * p["monitoring_cost_rate"]
-        return TRUST_RELIEF * trust * rate * fee * p["contract_duration"]
+        return p["trust_relief"] * trust * rate * fee * p["contract_duration"]
 
     def _capability_gap_value(self, smb, fn, vendor_quality, share):
         """Revenue lost over a term if the function came back in-house at today's capability."""
@@ -1479,7 +1535,7 @@ class EcosystemModel(mesa.Model):
         p, c, f = self.params, self.contracts, self.functions
         smb, fn, share = c.smb[contracts], c.function[contracts], c.share[contracts]
         transition = transition_cost(
-            p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], share
+            p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], share, p["transition_base"]
         )
         market_fee = c.fee[contracts] - c.holdup[contracts]  # the fee without earlier hold-up
         trust_value = self._trust_value(market_fee, self._trust(c.pair[contracts]), smb, fn)
@@ -1495,7 +1551,7 @@ class EcosystemModel(mesa.Model):
         friction = (offers * vp.friction[:, None]).sum(axis=0) / count
         kind = self.contract_kind[smb]
         quote = price[fn] * self._fee_factor(kind, self.functions.uncertainty[smb, fn], self.slots[smb])
-        return quote, type_prior(p["lemon_share"], friction[fn]).expected
+        return quote, type_prior(p["lemon_share"], friction[fn], p).expected
 
     def _spend(self, smb: np.ndarray, amount, outsourcing: bool = False) -> None:
         """SMBs' spending this month (``amount`` per entry of ``smb``; entries may repeat)."""

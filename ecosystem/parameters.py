@@ -40,10 +40,15 @@ from .mechanisms.functions import BUSINESS_FUNCTIONS
 from .mechanisms.shocks import SOURCING_SLOTS
 
 __all__ = [
+    "ADVANCED",
     "FOCAL_PREFIX",
+    "ORDERED_PAIRS",
     "PARAMETERS",
+    "STRUCTURAL_CONSTANTS",
     "STRATEGY_FIELDS",
     "Parameter",
+    "advanced_table",
+    "basic_parameters",
     "defaults",
     "format_value",
     "parameter",
@@ -99,6 +104,11 @@ class Parameter:
     choices: tuple[str, ...] | None = None
     unit: str = ""
     mixable: bool = False
+    #: hidden from the dashboard and from plain ``smb-eco params``: a mechanism's constant
+    advanced: bool = False
+    #: an advanced parameter's former hard-coded symbol (or literal), and its module under ecosystem/
+    symbol: str = ""
+    module: str = ""
 
     def allowed(self) -> str:
         """Describe the allowed values in words, for error messages and tables."""
@@ -193,7 +203,7 @@ def _p(
 #: IT support and accounting (docs/validation.md); the other functions keep the market's mean.
 CALIBRATED_SPECIFICITY = {"it": 1.45, "accounting": 0.66}
 
-PARAMETERS: tuple[Parameter, ...] = (
+_BASIC: tuple[Parameter, ...] = (
     # --- scale and timing ---------------------------------------------------------------------
     _p(
         "n_smbs",
@@ -1074,6 +1084,733 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
 )
 
+
+def _a(name, kind, default, symbol, module, perspective, low, high, unit, description):
+    """An advanced parameter: a constant of a mechanism, once hard-coded as ``symbol`` in ``module``."""
+    return Parameter(
+        name,
+        kind,
+        default,
+        description,
+        perspective,
+        low,
+        high,
+        unit=unit,
+        advanced=True,
+        symbol=symbol,
+        module=module,
+    )
+
+
+#: The mechanisms' constants, once hard-coded as named module constants and literal numbers. They
+#: are settable like any parameter but hidden from the dashboard and from plain ``smb-eco params``
+#: (``smb-eco params --all`` shows them). Their ranges are what the model accepts and still makes
+#: sense of, not claims about real markets; the global screening
+#: (``experiments/specs/morris_all.yaml``) varies them over plausible ranges around the defaults
+#: inside these. Their defaults are the former constants, so results at the defaults are unchanged.
+ADVANCED: tuple[Parameter, ...] = (
+    # model.py
+    _a(
+        "capacity_review_interval",
+        int,
+        3,
+        "CAPACITY_REVIEW",
+        "model.py",
+        "economics",
+        1,
+        12,
+        "months",
+        "Months between vendors' capacity reviews.",
+    ),
+    # beliefs.py
+    _a(
+        "belief_forgetting",
+        float,
+        0.97,
+        "FORGETTING",
+        "mechanisms/beliefs.py",
+        "learning",
+        0.8,
+        1.0,
+        "",
+        "Monthly factor by which an SMB's old observations of a vendor lose weight "
+        "(0.97: half-life about 23 months).",
+    ),
+    _a(
+        "min_evidence_variance",
+        float,
+        1e-4,
+        "MIN_VARIANCE",
+        "mechanisms/beliefs.py",
+        "agency",
+        1e-6,
+        1e-2,
+        "",
+        "Smallest variance of the screening evidence (a complete screening is exact up to this).",
+    ),
+    # contracts.py
+    _a(
+        "bill_floor",
+        float,
+        0.3,
+        "BILL_FLOOR",
+        "mechanisms/contracts.py",
+        "agency",
+        0.0,
+        1.0,
+        "share of fee",
+        "Smallest bill as a share of the fee, whatever the penalties.",
+    ),
+    # economics.py
+    _a(
+        "function_weight",
+        float,
+        0.5,
+        "FUNCTION_WEIGHT",
+        "mechanisms/economics.py",
+        "economics",
+        0.0,
+        1.0,
+        "",
+        "W: share of an SMB's performance that depends on its support functions' quality.",
+    ),
+    _a(
+        "core_cost_spread",
+        float,
+        0.05,
+        "CORE_COST_SPREAD",
+        "mechanisms/economics.py",
+        "economics",
+        0.0,
+        0.3,
+        "",
+        "Log-normal sigma of SMBs' core cost factors around core_cost_share.",
+    ),
+    # functions.py
+    _a(
+        "function_concentration",
+        float,
+        8.0,
+        "_CONCENTRATION",
+        "mechanisms/functions.py",
+        "scale",
+        2.0,
+        50.0,
+        "",
+        "Beta concentration (a + b) of the functions' attributes (capability, importance, specificity, "
+        "uncertainty, frequency) around their means.",
+    ),
+    _a(
+        "inhouse_cost_spread",
+        float,
+        0.25,
+        "INHOUSE_COST_SPREAD",
+        "mechanisms/functions.py",
+        "economics",
+        0.0,
+        0.6,
+        "",
+        "Log-normal sigma of a function's in-house cost around inhouse_cost.",
+    ),
+    # holdup.py
+    _a(
+        "transition_base",
+        float,
+        0.5,
+        "TRANSITION_BASE",
+        "mechanisms/holdup.py",
+        "TCE",
+        0.0,
+        2.0,
+        "",
+        "T0: base of the specificity factor (T0 + s) of transition (switching) costs.",
+    ),
+    # innovation.py
+    _a(
+        "inhouse_innovation_factor",
+        float,
+        0.25,
+        "INHOUSE_INNOVATION_FACTOR",
+        "mechanisms/innovation.py",
+        "innovation",
+        0.0,
+        1.0,
+        "",
+        "In-house innovation odds relative to a perfect partnership.",
+    ),
+    # moral_hazard.py
+    _a(
+        "delivery_noise",
+        float,
+        0.05,
+        "DELIVERY_NOISE",
+        "mechanisms/moral_hazard.py",
+        "agency",
+        0.01,
+        0.2,
+        "",
+        "Standard deviation of the noise on delivered quality.",
+    ),
+    _a(
+        "measurement_noise",
+        float,
+        0.05,
+        "MEASUREMENT_NOISE",
+        "mechanisms/moral_hazard.py",
+        "agency",
+        0.01,
+        0.2,
+        "",
+        "Standard deviation of the SMB's noise in measuring delivered quality.",
+    ),
+    _a(
+        "temptation_spread",
+        float,
+        0.5,
+        "TEMPTATION_SPREAD",
+        "mechanisms/moral_hazard.py",
+        "agency",
+        0.0,
+        1.5,
+        "",
+        "sigma_T: log-normal spread of the monthly shock to what shirking saves (mean one).",
+    ),
+    _a(
+        "detection_accuracy",
+        float,
+        0.9,
+        "DETECTION_ACCURACY",
+        "mechanisms/moral_hazard.py",
+        "agency",
+        0.0,
+        1.0,
+        "probability",
+        "Chance that an audit reveals shirking or overbilling.",
+    ),
+    _a(
+        "renewal_belief",
+        float,
+        0.85,
+        "RENEWAL_BELIEF",
+        "mechanisms/moral_hazard.py",
+        "agency",
+        0.0,
+        1.0,
+        "probability",
+        "pi_R: chance a vendor expects a clean contract to be renewed (its shadow of the future).",
+    ),
+    # relational_capital.py
+    _a(
+        "trust_relief",
+        float,
+        0.5,
+        "TRUST_RELIEF",
+        "mechanisms/relational_capital.py",
+        "network",
+        0.0,
+        1.0,
+        "",
+        "t_r: largest share of governance costs that full trust saves.",
+    ),
+    # shocks.py
+    _a(
+        "surge_capacity",
+        float,
+        0.5,
+        "SURGE_CAPACITY",
+        "mechanisms/shocks.py",
+        "risk",
+        0.0,
+        2.0,
+        "",
+        "kappa_surge: share of its own volume a co-supplier adds to cover a missing one.",
+    ),
+    _a(
+        "hazard_scale",
+        float,
+        2.0,
+        "HAZARD_SCALE",
+        "mechanisms/shocks.py",
+        "risk",
+        0.0,
+        4.0,
+        "",
+        "Scale of the random vendor failure hazard 2 h0 (1 - stability)(1 + distressed): at the mean "
+        "stability 1/2 and 2 it equals vendor_failure_rate.",
+    ),
+    _a(
+        "distress_hazard_increase",
+        float,
+        1.0,
+        "1 + distressed (literal)",
+        "mechanisms/shocks.py",
+        "risk",
+        0.0,
+        3.0,
+        "",
+        "Relative increase of a vendor's failure hazard while its cash is negative (1: doubled).",
+    ),
+    _a(
+        "breach_scale",
+        float,
+        2.0,
+        "BREACH_SCALE",
+        "mechanisms/shocks.py",
+        "risk",
+        0.0,
+        4.0,
+        "",
+        "Scale of data-breach damage 2 c_b s x: at specificity 1/2 and 2 a breach of a whole function costs "
+        "breach_cost.",
+    ),
+    # vendor_economics.py
+    _a(
+        "target_utilisation",
+        float,
+        0.8,
+        "TARGET_UTILISATION",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.5,
+        1.0,
+        "share of capacity",
+        "Utilisation at which a vendor's markup holds steady.",
+    ),
+    _a(
+        "markup_step",
+        float,
+        0.02,
+        "MARKUP_STEP",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.0,
+        0.1,
+        "1/month",
+        "Monthly markup change per unit of utilisation gap.",
+    ),
+    _a(
+        "reputation_premium",
+        float,
+        1.0,
+        "REPUTATION_PREMIUM",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.0,
+        3.0,
+        "",
+        "Weight of the reputation gap in the markup change.",
+    ),
+    _a(
+        "markup_min",
+        float,
+        0.1,
+        "MARKUP_MIN",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.0,
+        0.5,
+        "",
+        "Lowest markup a vendor's pricing may reach (below markup_max).",
+    ),
+    _a(
+        "markup_max",
+        float,
+        1.5,
+        "MARKUP_MAX",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.5,
+        3.0,
+        "",
+        "Highest markup a vendor's pricing may reach (above markup_min).",
+    ),
+    _a(
+        "capacity_step",
+        float,
+        0.1,
+        "CAPACITY_STEP",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.0,
+        0.5,
+        "share of capacity",
+        "Share of capacity added or cut at a capacity review (at least one function).",
+    ),
+    _a(
+        "smoothing",
+        float,
+        0.2,
+        "SMOOTHING",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.01,
+        1.0,
+        "",
+        "Weight of the newest month in a vendor's smoothed utilisation, profit and reputation.",
+    ),
+    _a(
+        "newcomer_share",
+        float,
+        0.6,
+        "NEWCOMER_SHARE",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.0,
+        1.0,
+        "",
+        "nu: share of the market's utilisation a would-be entrant expects.",
+    ),
+    _a(
+        "grow_utilisation",
+        float,
+        0.9,
+        "GROW_UTILISATION",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.5,
+        1.0,
+        "share of capacity",
+        "Smoothed utilisation above which a profitable vendor grows its capacity at a review "
+        "(above shrink_utilisation).",
+    ),
+    _a(
+        "shrink_utilisation",
+        float,
+        0.6,
+        "SHRINK_UTILISATION",
+        "mechanisms/vendor_economics.py",
+        "economics",
+        0.0,
+        0.9,
+        "share of capacity",
+        "Smoothed utilisation below which a vendor cuts its capacity at a review (below grow_utilisation).",
+    ),
+    # vendors.py
+    _a(
+        "nearshore_cost_factor",
+        float,
+        0.8,
+        "LOCATION_COST[1]",
+        "mechanisms/vendors.py",
+        "economics",
+        0.3,
+        1.2,
+        "",
+        "Cost multiplier of nearshore vendors (onshore is the numeraire, 1).",
+    ),
+    _a(
+        "offshore_cost_factor",
+        float,
+        0.6,
+        "LOCATION_COST[2]",
+        "mechanisms/vendors.py",
+        "economics",
+        0.2,
+        1.2,
+        "",
+        "Cost multiplier of offshore vendors (onshore is the numeraire, 1).",
+    ),
+    _a(
+        "nearshore_friction",
+        float,
+        0.06,
+        "LOCATION_FRICTION[1]",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        0.3,
+        "share of quality",
+        "Share of delivered quality lost to communication friction nearshore (onshore: none).",
+    ),
+    _a(
+        "offshore_friction",
+        float,
+        0.15,
+        "LOCATION_FRICTION[2]",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        0.5,
+        "share of quality",
+        "Share of delivered quality lost to communication friction offshore (onshore: none).",
+    ),
+    _a(
+        "good_quality",
+        float,
+        0.78,
+        "GOOD_QUALITY",
+        "mechanisms/vendors.py",
+        "agency",
+        0.5,
+        0.95,
+        "",
+        "Mean true quality of good vendors (above lemon_quality).",
+    ),
+    _a(
+        "lemon_quality",
+        float,
+        0.42,
+        "LEMON_QUALITY",
+        "mechanisms/vendors.py",
+        "agency",
+        0.1,
+        0.7,
+        "",
+        "Mean true quality of lemons (below good_quality).",
+    ),
+    _a(
+        "quality_concentration",
+        float,
+        20.0,
+        "QUALITY_CONCENTRATION",
+        "mechanisms/vendors.py",
+        "agency",
+        2.0,
+        100.0,
+        "",
+        "Beta concentration of vendors' true quality around their type's mean.",
+    ),
+    _a(
+        "cost_base",
+        float,
+        0.5,
+        "COST_BASE",
+        "mechanisms/vendors.py",
+        "economics",
+        0.1,
+        1.0,
+        "",
+        "Base of the quality factor (cost_base + cost_slope x quality) of a vendor's variable cost.",
+    ),
+    _a(
+        "cost_slope",
+        float,
+        0.65,
+        "COST_SLOPE",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        1.5,
+        "",
+        "Slope of the quality factor of a vendor's variable cost (quality costs money).",
+    ),
+    _a(
+        "fixed_cost_share",
+        float,
+        0.1,
+        "FIXED_COST",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        0.5,
+        "share of variable cost",
+        "Monthly fixed cost per unit of a vendor's capacity, as a share of its variable cost.",
+    ),
+    _a(
+        "vendor_start_cash_months",
+        float,
+        12.0,
+        "START_CASH_MONTHS",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        36.0,
+        "months",
+        "Starting cash of a vendor, in months of its fixed cost.",
+    ),
+    _a(
+        "patience_concentration",
+        float,
+        40.0,
+        "PATIENCE_CONCENTRATION",
+        "mechanisms/vendors.py",
+        "agency",
+        2.0,
+        200.0,
+        "",
+        "Beta concentration of vendors' patience around vendor_patience.",
+    ),
+    _a(
+        "max_patience",
+        float,
+        0.999,
+        "MAX_PATIENCE",
+        "mechanisms/vendors.py",
+        "agency",
+        0.9,
+        0.9999,
+        "",
+        "Highest patience (monthly discount factor) a vendor may draw.",
+    ),
+    _a(
+        "market_room",
+        int,
+        2,
+        "MARKET_ROOM",
+        "mechanisms/vendors.py",
+        "economics",
+        1,
+        5,
+        "places per vendor",
+        "Market places per initial vendor: room for entrants.",
+    ),
+    _a(
+        "vendor_cost_spread",
+        float,
+        0.1,
+        "VENDOR_COST_SPREAD",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        0.4,
+        "",
+        "Log-normal sigma of a vendor's variable cost around its location's and quality's level.",
+    ),
+    _a(
+        "markup_spread",
+        float,
+        0.2,
+        "MARKUP_SPREAD",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        0.6,
+        "",
+        "Log-normal sigma of a vendor's initial markup around vendor_markup.",
+    ),
+    _a(
+        "offer_chance",
+        float,
+        0.5,
+        "OFFER_CHANCE",
+        "mechanisms/vendors.py",
+        "economics",
+        0.0,
+        1.0,
+        "probability",
+        "Chance that a vendor offers a given business function (each offers at least one).",
+    ),
+    _a(
+        "security_beta_a",
+        float,
+        4.0,
+        "SECURITY_BETA[0]",
+        "mechanisms/vendors.py",
+        "risk",
+        0.5,
+        10.0,
+        "",
+        "Shape a of the Beta(a, b) of vendors' security level (default mean 2/3).",
+    ),
+    _a(
+        "security_beta_b",
+        float,
+        2.0,
+        "SECURITY_BETA[1]",
+        "mechanisms/vendors.py",
+        "risk",
+        0.5,
+        10.0,
+        "",
+        "Shape b of the Beta(a, b) of vendors' security level.",
+    ),
+    _a(
+        "stability_beta_a",
+        float,
+        5.0,
+        "STABILITY_BETA[0]",
+        "mechanisms/vendors.py",
+        "risk",
+        0.5,
+        10.0,
+        "",
+        "Shape a of the Beta(a, b) of vendors' financial stability (default mean 1/2).",
+    ),
+    _a(
+        "stability_beta_b",
+        float,
+        5.0,
+        "STABILITY_BETA[1]",
+        "mechanisms/vendors.py",
+        "risk",
+        0.5,
+        10.0,
+        "",
+        "Shape b of the Beta(a, b) of vendors' financial stability.",
+    ),
+    # decision_rules.py
+    _a(
+        "tc_specificity_weight",
+        float,
+        3.0,
+        "TC_SPECIFICITY",
+        "mechanisms/decision_rules.py",
+        "TCE",
+        0.0,
+        6.0,
+        "",
+        "Weight of asset specificity s in the transaction cost rate tau0 (1 + 3s + 3su + 1.5sf).",
+    ),
+    _a(
+        "tc_uncertainty_weight",
+        float,
+        3.0,
+        "TC_SPECIFICITY_UNCERTAINTY",
+        "mechanisms/decision_rules.py",
+        "TCE",
+        0.0,
+        6.0,
+        "",
+        "Weight of specificity x uncertainty su in the transaction cost rate.",
+    ),
+    _a(
+        "tc_frequency_weight",
+        float,
+        1.5,
+        "TC_SPECIFICITY_FREQUENCY",
+        "mechanisms/decision_rules.py",
+        "TCE",
+        0.0,
+        3.0,
+        "",
+        "Weight of specificity x frequency sf in the transaction cost rate.",
+    ),
+    _a(
+        "make_overhead_base",
+        float,
+        1.5,
+        "MAKE_OVERHEAD_BASE",
+        "mechanisms/decision_rules.py",
+        "TCE",
+        1.0,
+        2.0,
+        "",
+        "Frequency offset of the hierarchy's overhead g (1.5 - f) of the in-house cost: lower for frequent "
+        "transactions.",
+    ),
+)
+
+#: Every parameter: the basic ones first, then the advanced ones.
+PARAMETERS: tuple[Parameter, ...] = _BASIC + ADVANCED
+
+#: Numeric module-level constants of ``ecosystem/model.py`` and ``ecosystem/mechanisms/*.py`` that
+#: are not model constants, and why ((module, name): reason). Every other numeric constant there
+#: must be an advanced parameter (``tests/test_docs.py`` checks both lists against the source).
+STRUCTURAL_CONSTANTS: dict[tuple[str, str], str] = {
+    ("model.py", "N_FUNCTIONS"): "the number of business functions, len(BUSINESS_FUNCTIONS): the list "
+    "of functions defines the model's SMB, and arrays are shaped by it",
+    ("model.py", "NEVER"): "a sentinel for 'no re-sourcing due' (the largest int64), not a quantity",
+    (
+        "model.py",
+        "SLOTS",
+    ): "vendor slots per function under each sourcing_policy (single 1, dual 2, multi 3): "
+    "the definition of the policies, not a quantity that could take another value",
+    ("mechanisms/shocks.py", "SOURCING_SLOTS"): "the same definition of the sourcing policies as SLOTS",
+    ("mechanisms/contracts.py", "FAILURE_HORIZON"): "24 months within which an ended relationship counts "
+    "as failed in relationship_failure_share: the definition of the surveys' measure (two years), which "
+    "the model's output is compared with, not a behaviour of the model",
+}
+
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 
@@ -1102,6 +1839,14 @@ def parameter(name: str) -> Parameter:
         close = difflib.get_close_matches(name, _BY_NAME, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"unknown parameter {name!r}{hint} (`smb-eco params` lists them all)") from None
+
+
+#: Pairs of parameters whose values must be strictly ordered (first below second).
+ORDERED_PAIRS: tuple[tuple[str, str], ...] = (
+    ("markup_min", "markup_max"),
+    ("shrink_utilisation", "grow_utilisation"),
+    ("lemon_quality", "good_quality"),
+)
 
 
 def defaults() -> dict[str, Any]:
@@ -1135,6 +1880,11 @@ def validate_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
             "parameters 'offshore_share' + 'nearshore_share' must not exceed 1, got "
             f"{complete['offshore_share']:g} + {complete['nearshore_share']:g}"
         )
+    for low, high in ORDERED_PAIRS:
+        if not complete[low] < complete[high]:
+            raise ValueError(
+                f"parameter {low!r} must be below {high!r}, got {complete[low]:g} >= {complete[high]:g}"
+            )
     return complete
 
 
@@ -1230,8 +1980,51 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def basic_parameters() -> tuple[Parameter, ...]:
+    """The parameters shown by default (the dashboard's and plain ``smb-eco params``): not advanced."""
+    return tuple(p for p in PARAMETERS if not p.advanced)
+
+
+def advanced_table(markdown: bool = True) -> str:
+    """The advanced parameters as a table: name, former constant, module, default, range, unit, meaning."""
+    header = ("name", "former constant", "module", "default", "range", "unit", "perspective", "meaning")
+    rows = [
+        (
+            p.name,
+            p.symbol,
+            p.module,
+            format_value(p.default),
+            f"[{_fmt(p.low)}, {_fmt(p.high)}]",
+            p.unit,
+            p.perspective,
+            p.description,
+        )
+        for p in ADVANCED
+    ]
+    code = (0, 1, 2)
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += [
+            "| " + " | ".join(f"`{c}`" if i in code and c else c for i, c in enumerate(r)) + " |"
+            for r in rows
+        ]
+        return "\n".join(lines)
+    return _aligned(header, rows)
+
+
+def _aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Plain-text columns, the last one unpadded."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for r in [header, *rows]:
+        cells = [r[i].ljust(widths[i]) for i in range(len(header) - 1)]
+        lines.append("  ".join(cells) + "  " + r[-1])
+    return "\n".join(lines)
+
+
 def schema_table(markdown: bool = True) -> str:
-    """The schema as a table: name, type, default, allowed values, unit, perspective, meaning."""
+    """The basic parameters as a table: name, type, default, allowed values, unit, perspective,
+    meaning (:func:`advanced_table` has the advanced ones)."""
     header = ("name", "type", "default", "allowed", "unit", "perspective", "description")
     rows = [
         (
@@ -1243,7 +2036,7 @@ def schema_table(markdown: bool = True) -> str:
             p.perspective,
             p.description,
         )
-        for p in PARAMETERS
+        for p in basic_parameters()
     ]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -1251,9 +2044,4 @@ def schema_table(markdown: bool = True) -> str:
             "| " + " | ".join(f"`{r[0]}`" if i == 0 else r[i] for i in range(len(r))) + " |" for r in rows
         ]
         return "\n".join(lines)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, *rows]:
-        cells = [r[i].ljust(widths[i]) for i in range(len(header) - 1)]
-        lines.append("  ".join(cells) + "  " + r[-1])
-    return "\n".join(lines)
+    return _aligned(header, rows)

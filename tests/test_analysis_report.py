@@ -20,6 +20,7 @@ import pytest
 
 from analysis import figures as fg
 from analysis.report import CONTEXT_FILES, OWNED_FILES, analyze, markdown_to_html
+from analysis.sensitivity import morris_ranking, s1_precision
 from analysis.statistics import final_state, summarize, time_averaged
 from ecosystem.interface.cli import main
 from ecosystem.model import run_simulation
@@ -310,7 +311,50 @@ def test_sobol_and_morris_sweeps_get_sensitivity_tables_and_bars(kind, tmp_path)
     indices = pd.read_csv(report.parent / "sensitivity_outsourcing_share.csv")
     assert list(indices["parameter"]) == ["asset_specificity", "vendor_cost_ratio"]
     assert list((report.parent / "figures").glob("*sensitivity-outsourcing_share.png"))
-    assert "## Sensitivity indices" in report.read_text(encoding="utf-8")
+    text = report.read_text(encoding="utf-8")
+    assert "## Sensitivity indices" in text
+    if kind == "sobol":  # the verdict on the intervals' widths, from this sweep's own table
+        assert f"{s1_precision(indices).line()}." in text
+        assert re.search(
+            r"All first-order CIs are narrower than 0\.1: (yes|no) \(widest [0-9.e+]+ for ", text
+        )
+    else:  # ranked by mu_star, with its interval
+        assert "| rank | parameter | mu_star | mu_star_conf | sigma | mu_star_low | mu_star_high |" in text
+        assert "All first-order CIs" not in text
+
+
+def _sobol_table(half_widths):
+    names = [f"p{i}" for i in range(len(half_widths))]
+    return pd.DataFrame({"parameter": names, "S1": 0.1, "S1_conf": half_widths, "ST": 0.2, "ST_conf": 0.01})
+
+
+def test_the_s1_verdict_says_yes_when_every_interval_is_narrower_than_0_1():
+    verdict = s1_precision(_sobol_table([0.01, 0.049, 0.02]))
+    assert verdict.narrow and verdict.parameter == "p1" and verdict.widest == pytest.approx(0.098)
+    assert verdict.line() == "All first-order CIs are narrower than 0.1: yes (widest 0.098 for p1)"
+
+
+def test_the_s1_verdict_says_no_and_names_the_widest_interval():
+    verdict = s1_precision(_sobol_table([0.01, 0.065, 0.051]))  # 0.13 and 0.102 are too wide
+    assert not verdict.narrow and verdict.parameter == "p1"
+    assert verdict.line() == "All first-order CIs are narrower than 0.1: no (widest 0.13 for p1)"
+    assert not s1_precision(_sobol_table([0.01, float("nan")])).narrow  # no interval: not narrow
+    assert not s1_precision(_sobol_table([0.05])).narrow  # exactly 0.1 wide is not narrower
+
+
+def test_morris_ranking_orders_by_mu_star_with_its_interval():
+    table = pd.DataFrame(
+        {
+            "parameter": ["a", "b", "c"],
+            "mu_star": [0.2, 0.9, 0.5],
+            "mu_star_conf": [0.1, 0.3, 0.2],
+            "sigma": 0.0,
+        }
+    )
+    ranked = morris_ranking(table)
+    assert ranked["parameter"].tolist() == ["b", "c", "a"] and ranked["rank"].tolist() == [1, 2, 3]
+    assert ranked["mu_star_low"].tolist() == pytest.approx([0.6, 0.3, 0.1])
+    assert ranked["mu_star_high"].tolist() == pytest.approx([1.2, 0.7, 0.3])
 
 
 def test_markdown_to_html_handles_the_report_subset():
@@ -416,3 +460,22 @@ def test_demo_runs_an_experiment_and_writes_its_report(tmp_path, capsys):
     assert (tests["verdict"] == "supported").sum() >= 2  # the demo must show its effects clearly
     assert main(["demo", "--out", str(out)]) == 2  # never over an earlier demo
     assert "already holds files" in capsys.readouterr().err
+
+
+def test_morris_uses_the_complete_trajectories_only():
+    """A point without a value drops its trajectory; fewer than two complete ones is an error."""
+    from types import SimpleNamespace
+
+    from analysis.load import AnalysisError
+    from analysis.sensitivity import complete_trajectories
+
+    results = SimpleNamespace(spec=SimpleNamespace(factors={"a": (0, 1), "b": (0, 1)}), path="sweep")
+    X = np.arange(12.0).reshape(4 * 3, 1).repeat(2, axis=1)  # four trajectories of three points
+    Y = np.arange(12.0)
+    assert complete_trajectories(results, X, Y)[1].tolist() == Y.tolist()
+    Y[4] = np.nan  # in the second trajectory
+    kept_X, kept_Y = complete_trajectories(results, X, Y)
+    assert kept_Y.tolist() == [0, 1, 2, 6, 7, 8, 9, 10, 11] and kept_X[:, 0].tolist() == kept_Y.tolist()
+    Y[[0, 7]] = np.nan  # only the fourth trajectory left complete
+    with pytest.raises(AnalysisError, match="leaving 1 of 4 Morris trajectories complete"):
+        complete_trajectories(results, X, Y)

@@ -28,7 +28,7 @@ from ecosystem import model as model_module
 from ecosystem.mechanisms.contracts import CONTRACT_TERMS, ContractTerms
 from ecosystem.mechanisms.decision_rules import DECISION_RULES
 from ecosystem.model import EcosystemModel
-from ecosystem.parameters import schema_table
+from ecosystem.parameters import ADVANCED, STRUCTURAL_CONSTANTS, advanced_table, defaults, schema_table
 from ecosystem.reporters import MODEL_REPORTERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,6 @@ SCRIPT = ROOT / "docs" / "generate_parameter_table.py"
 START = "<!-- parameters:start -->"
 END = "<!-- parameters:end -->"
 REGENERATE = "run `python docs/generate_parameter_table.py` to regenerate it"
-CONSTANTS_HEADER = "| Constant | Module | Value | Meaning |"
 REPORTERS_HEADER = "| Reporter | Definition |"
 
 
@@ -188,7 +187,76 @@ def test_contract_terms_are_documented(odd_text, name):
     assert row in odd_text, f"ODD.md should contain the contract-terms row {row!r}"
 
 
-# --- hard-coded constants --------------------------------------------------------------------------
+# --- advanced parameters and structural constants --------------------------------------------------
+
+#: Every numeric named constant of the model's code before the mechanisms' constants became advanced
+#: parameters (module under ecosystem/, name): value, as the former table of ODD 3.6 listed them.
+FORMER_CONSTANTS = {
+    ("model.py", "N_FUNCTIONS"): 6,
+    ("model.py", "SLOTS"): {"single": 1, "dual": 2, "multi": 3},
+    ("model.py", "NEVER"): 9223372036854775807,
+    ("model.py", "CAPACITY_REVIEW"): 3,
+    ("mechanisms/beliefs.py", "OBSERVATION_NOISE"): 0.0707107,
+    ("mechanisms/beliefs.py", "FORGETTING"): 0.97,
+    ("mechanisms/beliefs.py", "MIN_VARIANCE"): 0.0001,
+    ("mechanisms/contracts.py", "BILL_FLOOR"): 0.3,
+    ("mechanisms/contracts.py", "FAILURE_HORIZON"): 24,
+    ("mechanisms/economics.py", "FUNCTION_WEIGHT"): 0.5,
+    ("mechanisms/economics.py", "CORE_COST_SPREAD"): 0.05,
+    ("mechanisms/functions.py", "_CONCENTRATION"): 8.0,
+    ("mechanisms/functions.py", "INHOUSE_COST_SPREAD"): 0.25,
+    ("mechanisms/holdup.py", "TRANSITION_BASE"): 0.5,
+    ("mechanisms/innovation.py", "INHOUSE_INNOVATION_FACTOR"): 0.25,
+    ("mechanisms/moral_hazard.py", "DELIVERY_NOISE"): 0.05,
+    ("mechanisms/moral_hazard.py", "MEASUREMENT_NOISE"): 0.05,
+    ("mechanisms/moral_hazard.py", "TEMPTATION_SPREAD"): 0.5,
+    ("mechanisms/moral_hazard.py", "DETECTION_ACCURACY"): 0.9,
+    ("mechanisms/moral_hazard.py", "RENEWAL_BELIEF"): 0.85,
+    ("mechanisms/relational_capital.py", "TRUST_RELIEF"): 0.5,
+    ("mechanisms/shocks.py", "SOURCING_SLOTS"): {"single": 1, "dual": 2, "multi": 3},
+    ("mechanisms/shocks.py", "SURGE_CAPACITY"): 0.5,
+    ("mechanisms/shocks.py", "HAZARD_SCALE"): 2.0,
+    ("mechanisms/shocks.py", "BREACH_SCALE"): 2.0,
+    ("mechanisms/vendor_economics.py", "TARGET_UTILISATION"): 0.8,
+    ("mechanisms/vendor_economics.py", "MARKUP_STEP"): 0.02,
+    ("mechanisms/vendor_economics.py", "REPUTATION_PREMIUM"): 1.0,
+    ("mechanisms/vendor_economics.py", "MARKUP_MIN"): 0.1,
+    ("mechanisms/vendor_economics.py", "MARKUP_MAX"): 1.5,
+    ("mechanisms/vendor_economics.py", "CAPACITY_STEP"): 0.1,
+    ("mechanisms/vendor_economics.py", "SMOOTHING"): 0.2,
+    ("mechanisms/vendor_economics.py", "NEWCOMER_SHARE"): 0.6,
+    ("mechanisms/vendor_economics.py", "GROW_UTILISATION"): 0.9,
+    ("mechanisms/vendor_economics.py", "SHRINK_UTILISATION"): 0.6,
+    ("mechanisms/vendors.py", "LOCATION_COST"): [1.0, 0.8, 0.6],
+    ("mechanisms/vendors.py", "LOCATION_FRICTION"): [0.0, 0.06, 0.15],
+    ("mechanisms/vendors.py", "GOOD_QUALITY"): 0.78,
+    ("mechanisms/vendors.py", "LEMON_QUALITY"): 0.42,
+    ("mechanisms/vendors.py", "QUALITY_CONCENTRATION"): 20.0,
+    ("mechanisms/vendors.py", "COST_BASE"): 0.5,
+    ("mechanisms/vendors.py", "COST_SLOPE"): 0.65,
+    ("mechanisms/vendors.py", "FIXED_COST"): 0.1,
+    ("mechanisms/vendors.py", "START_CASH_MONTHS"): 12.0,
+    ("mechanisms/vendors.py", "PATIENCE_CONCENTRATION"): 40.0,
+    ("mechanisms/vendors.py", "MAX_PATIENCE"): 0.999,
+    ("mechanisms/vendors.py", "MARKET_ROOM"): 2,
+    ("mechanisms/vendors.py", "VENDOR_COST_SPREAD"): 0.1,
+    ("mechanisms/vendors.py", "MARKUP_SPREAD"): 0.2,
+    ("mechanisms/vendors.py", "OFFER_CHANCE"): 0.5,
+    ("mechanisms/vendors.py", "SECURITY_BETA"): (4.0, 2.0),
+    ("mechanisms/vendors.py", "STABILITY_BETA"): (5.0, 5.0),
+    ("mechanisms/decision_rules.py", "TC_SPECIFICITY"): 3.0,
+    ("mechanisms/decision_rules.py", "TC_SPECIFICITY_UNCERTAINTY"): 3.0,
+    ("mechanisms/decision_rules.py", "TC_SPECIFICITY_FREQUENCY"): 1.5,
+    ("mechanisms/decision_rules.py", "MAKE_OVERHEAD_BASE"): 1.5,
+}
+#: Former literal numbers of formulas that became advanced parameters: symbol in the schema: value.
+FORMER_LITERALS = {"1 + distressed (literal)": 1.0}
+#: Entries of former constant arrays that stay in the code as the numéraire of the others.
+NUMERAIRES = {("LOCATION_COST", 0): 1.0, ("LOCATION_FRICTION", 0): 0.0}
+#: Former constants computed from advanced parameters: name: how, from the defaults.
+DERIVED = {"OBSERVATION_NOISE": lambda d: float(np.hypot(d["delivery_noise"], d["measurement_noise"]))}
+STRUCTURAL_HEADER = "| Constant | Module | Value | Why it is not a model constant |"
+ADVANCED_START, ADVANCED_END = "<!-- advanced:start -->", "<!-- advanced:end -->"
 
 
 def _model_modules() -> list:
@@ -247,13 +315,18 @@ def _constants() -> list[tuple[str, str, object]]:
 
 
 CONSTANTS = _constants()
+BY_SYMBOL = {(p.module, p.symbol): p for p in ADVANCED}
 
 
 def test_constants_are_discovered():
-    """The discovery itself works: it finds constants of the model and of several mechanisms."""
+    """The discovery itself works: it finds the structural constants of the model and mechanisms."""
     names = {name for _, name, _ in CONSTANTS}
-    assert {"DETECTION_ACCURACY", "RENEWAL_BELIEF", "LOCATION_COST", "SLOTS", "FORGETTING"} <= names
-    assert len({path for path, _, _ in CONSTANTS}) >= 10
+    assert {"N_FUNCTIONS", "SLOTS", "NEVER", "SOURCING_SLOTS", "FAILURE_HORIZON"} <= names
+    assert {path for path, _, _ in CONSTANTS} >= {
+        "model.py",
+        "mechanisms/shocks.py",
+        "mechanisms/contracts.py",
+    }
 
 
 def _same(documented, value) -> bool:
@@ -269,21 +342,85 @@ def _same(documented, value) -> bool:
 
 
 @pytest.mark.parametrize("path, name, value", CONSTANTS, ids=[f"{p}:{n}" for p, n, _ in CONSTANTS])
-def test_hard_coded_constants_are_documented_with_their_values(odd_text, path, name, value):
-    rows = _table_after(_section(odd_text, "### 3.6 Hard-coded constants"), CONSTANTS_HEADER)
-    prefix = f"| `{name}` | `{path}` |"
-    matches = [row for row in rows if row.startswith(prefix)]
-    assert matches, f"ODD.md 3.6 should have a row starting {prefix!r} (value {value!r})"
-    shown = _cells(matches[0])[2]
-    try:
-        documented = ast.literal_eval(shown)
-    except (ValueError, SyntaxError):
-        pytest.fail(f"ODD.md 3.6: the value of {name} must be a plain literal, got {shown!r}")
-    assert _same(documented, value), f"ODD.md 3.6 documents {name} = {shown}, the code has {value!r}"
+def test_every_constant_left_in_the_code_is_an_advanced_parameter_or_structural(path, name, value):
+    """A numeric constant in model.py or a mechanism is either an advanced parameter's former
+    symbol with the same default (it should then be read from the parameters instead) or one
+    of the documented structural exclusions."""
+    if (path, name) in STRUCTURAL_CONSTANTS:
+        return
+    spec = BY_SYMBOL.get((path, name))
+    assert spec is not None, (
+        f"{path}:{name} = {value!r} is a numeric constant of the model's code: make it an advanced "
+        "parameter in ecosystem/parameters.py or add it to STRUCTURAL_CONSTANTS with the reason"
+    )
+    assert _same(spec.default, value), (
+        f"{name} = {value!r} but the parameter {spec.name} defaults to {spec.default!r}"
+    )
 
 
-def test_no_documented_constant_is_stale(odd_text):
-    rows = _table_after(_section(odd_text, "### 3.6 Hard-coded constants"), CONSTANTS_HEADER)
-    documented = {(_cells(row)[1].strip("`"), _cells(row)[0].strip("`")) for row in rows}
-    stale = documented - {(path, name) for path, name, _ in CONSTANTS}
-    assert not stale, f"ODD.md 3.6 documents constants the code does not define: {sorted(stale)}"
+@pytest.mark.parametrize(
+    "key, value", FORMER_CONSTANTS.items(), ids=[f"{p}:{n}" for p, n in FORMER_CONSTANTS]
+)
+def test_every_former_constant_is_an_advanced_parameter_with_its_value_or_structural(key, value):
+    path, name = key
+    if key in STRUCTURAL_CONSTANTS:
+        assert any(p == path and n == name and _same(value, v) for p, n, v in CONSTANTS), (
+            f"the structural constant {name} should still be in {path} with the value {value!r}"
+        )
+        return
+    if name in DERIVED:
+        assert math.isclose(DERIVED[name](defaults()), value, rel_tol=1e-6)
+        return
+    if isinstance(value, list | tuple):
+        for i, entry in enumerate(value):
+            if (name, i) in NUMERAIRES:
+                assert entry == NUMERAIRES[name, i]
+                continue
+            spec = BY_SYMBOL.get((path, f"{name}[{i}]"))
+            assert spec is not None, f"{name}[{i}] of {path} is neither an advanced parameter nor a numéraire"
+            assert spec.default == entry, (
+                f"{spec.name} defaults to {spec.default!r}, {name}[{i}] was {entry!r}"
+            )
+        return
+    spec = BY_SYMBOL.get(key)
+    assert spec is not None, f"the former constant {name} of {path} is not an advanced parameter"
+    assert spec.default == value and type(spec.default) is type(value), (
+        f"{spec.name} defaults to {spec.default!r}, the former constant {name} was {value!r}"
+    )
+
+
+def test_former_literals_are_advanced_parameters_with_their_values():
+    for symbol, value in FORMER_LITERALS.items():
+        (spec,) = [p for p in ADVANCED if p.symbol == symbol]
+        assert spec.default == value
+
+
+def test_every_advanced_parameter_replaces_a_former_constant():
+    """No advanced parameter without a constant it replaced (so the two lists stay one)."""
+    symbols = {(path, name) for path, name in FORMER_CONSTANTS}
+    for spec in ADVANCED:
+        base = spec.symbol.split("[")[0]
+        assert (spec.module, base) in symbols or spec.symbol in FORMER_LITERALS, spec.name
+        assert spec.low <= spec.default <= spec.high, spec.name
+
+
+def test_advanced_table_is_the_generated_one(odd_text, generator):
+    section = _section(odd_text, "### 3.6 Advanced parameters and structural constants")
+    assert section.count(ADVANCED_START) == 1 and section.count(ADVANCED_END) == 1
+    block = section[section.index(ADVANCED_START) + len(ADVANCED_START) : section.index(ADVANCED_END)]
+    assert block == generator.advanced_block() == "\n\n" + advanced_table(markdown=True) + "\n\n", (
+        f"The advanced parameters' table in docs/ODD.md differs from the schema; {REGENERATE}."
+    )
+    for spec in ADVANCED:
+        assert f"| `{spec.name}` | `{spec.symbol}` | `{spec.module}` |" in block
+
+
+def test_structural_constants_are_documented_with_their_values(odd_text):
+    rows = _table_after(
+        _section(odd_text, "### 3.6 Advanced parameters and structural constants"), STRUCTURAL_HEADER
+    )
+    documented = {(_cells(row)[1].strip("`"), _cells(row)[0].strip("`")): _cells(row)[2] for row in rows}
+    assert set(documented) == set(STRUCTURAL_CONSTANTS)
+    values = {(path, name): value for path, name, value in CONSTANTS}
+    for key, shown in documented.items():
+        assert _same(ast.literal_eval(shown), values[key]), f"ODD.md 3.6 documents {key[1]} = {shown}"

@@ -19,7 +19,8 @@ from ecosystem.parameters import defaults
 def test_each_function_has_its_own_mean_specificity_and_factors_of_one_change_nothing():
     uniform = {**defaults(), **{f"specificity_{f}": 1.0 for f in BUSINESS_FUNCTIONS}}
     shape = (20_000, len(BUSINESS_FUNCTIONS))
-    one_mean = beta_around(np.random.default_rng(4), uniform["asset_specificity"], shape)
+    concentration = uniform["function_concentration"]
+    one_mean = beta_around(np.random.default_rng(4), uniform["asset_specificity"], shape, concentration)
     assert (_specificity(np.random.default_rng(4), uniform, shape) == one_mean).all()  # the draw of old
     factors = {"specificity_it": 2.0, "specificity_accounting": 0.5, "specificity_hr": 4.0}
     drawn = draw_function_profiles(np.random.default_rng(4), 20_000, {**uniform, **factors}).specificity

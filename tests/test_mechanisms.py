@@ -17,9 +17,6 @@ from scipy.stats import norm
 
 from ecosystem.mechanisms import decision_rules as dr
 from ecosystem.mechanisms.beliefs import (
-    FORGETTING,
-    MIN_VARIANCE,
-    OBSERVATION_NOISE,
     chance_below,
     decay_factors,
     faded,
@@ -29,7 +26,6 @@ from ecosystem.mechanisms.beliefs import (
 )
 from ecosystem.mechanisms.capabilities import core_focus_growth, develop_capability
 from ecosystem.mechanisms.contracts import (
-    BILL_FLOOR,
     CONTRACT_KINDS,
     ContractBook,
     expected_bill_factor,
@@ -52,7 +48,6 @@ from ecosystem.mechanisms.decision_rules import (
     transaction_cost_rate,
 )
 from ecosystem.mechanisms.economics import (
-    FUNCTION_WEIGHT,
     core_cost,
     function_weights,
     lost_output_value,
@@ -68,13 +63,10 @@ from ecosystem.mechanisms.holdup import (
     transition_cost,
 )
 from ecosystem.mechanisms.innovation import (
-    INHOUSE_INNOVATION_FACTOR,
     collaborative_innovation_odds,
     inhouse_innovation_odds,
 )
 from ecosystem.mechanisms.moral_hazard import (
-    DETECTION_ACCURACY,
-    RENEWAL_BELIEF,
     annuity,
     breach_probability,
     delivered_quality,
@@ -90,7 +82,6 @@ from ecosystem.mechanisms.relational_capital import governance_relief, update_tr
 from ecosystem.mechanisms.relationships import PairBook
 from ecosystem.mechanisms.selection import draw_shortlist, quality_signal, rank_candidates
 from ecosystem.mechanisms.shocks import (
-    SURGE_CAPACITY,
     breach_chance,
     breach_damage,
     covered_share,
@@ -98,22 +89,12 @@ from ecosystem.mechanisms.shocks import (
     ip_leak_chance,
 )
 from ecosystem.mechanisms.vendor_economics import (
-    MARKUP_MAX,
-    MARKUP_MIN,
-    MARKUP_STEP,
-    NEWCOMER_SHARE,
-    TARGET_UTILISATION,
     adjust_capacity,
     adjust_markup,
     entry_profit,
     smooth,
 )
 from ecosystem.mechanisms.vendors import (
-    GOOD_QUALITY,
-    LEMON_QUALITY,
-    LOCATION_COST,
-    MAX_PATIENCE,
-    QUALITY_CONCENTRATION,
     draw_vendors,
     variable_cost,
     with_room,
@@ -121,6 +102,24 @@ from ecosystem.mechanisms.vendors import (
 from ecosystem.parameters import defaults
 
 PARAMS = defaults()
+# the mechanisms' constants at their defaults (advanced parameters of the schema)
+FORGETTING = PARAMS["belief_forgetting"]
+MIN_VARIANCE = PARAMS["min_evidence_variance"]
+OBSERVATION_NOISE = float(np.hypot(PARAMS["delivery_noise"], PARAMS["measurement_noise"]))
+BILL_FLOOR = PARAMS["bill_floor"]
+FUNCTION_WEIGHT = PARAMS["function_weight"]
+INHOUSE_INNOVATION_FACTOR = PARAMS["inhouse_innovation_factor"]
+DETECTION_ACCURACY = PARAMS["detection_accuracy"]
+RENEWAL_BELIEF = PARAMS["renewal_belief"]
+SURGE_CAPACITY = PARAMS["surge_capacity"]
+MARKUP_MIN, MARKUP_MAX = PARAMS["markup_min"], PARAMS["markup_max"]
+MARKUP_STEP = PARAMS["markup_step"]
+NEWCOMER_SHARE = PARAMS["newcomer_share"]
+TARGET_UTILISATION = PARAMS["target_utilisation"]
+GOOD_QUALITY, LEMON_QUALITY = PARAMS["good_quality"], PARAMS["lemon_quality"]
+QUALITY_CONCENTRATION = PARAMS["quality_concentration"]
+LOCATION_COST = np.array([1.0, PARAMS["nearshore_cost_factor"], PARAMS["offshore_cost_factor"]])
+MAX_PATIENCE = PARAMS["max_patience"]
 FIELDS = tuple(ReviewInputs.__dataclass_fields__)
 BOOLEAN_FIELDS = ("bought",)
 
@@ -172,35 +171,35 @@ def replaced(inputs: ReviewInputs, **values) -> ReviewInputs:
 def test_transaction_cost_rate_is_its_equation():
     s, u, f, r, base = 0.4, 0.5, 0.6, 0.2, 0.15
     expected = base * (1 + 3 * s + 3 * s * u + 1.5 * s * f) * (1 - 0.5 * r)
-    assert transaction_cost_rate(s, u, f, r, base) == pytest.approx(expected, rel=1e-12)
+    assert transaction_cost_rate(s, u, f, r, base, PARAMS) == pytest.approx(expected, rel=1e-12)
 
 
 def test_uncertainty_and_frequency_matter_only_where_assets_are_specific():
     grid = np.linspace(0.0, 1.0, 11)
-    assert_allclose(transaction_cost_rate(0.0, grid, 0.7, 0.0, 0.15), 0.15, rtol=1e-15)
-    assert_allclose(transaction_cost_rate(0.0, 0.7, grid, 0.0, 0.15), 0.15, rtol=1e-15)
-    assert np.all(np.diff(transaction_cost_rate(0.5, grid, 0.7, 0.0, 0.15)) > 0)
-    assert np.all(np.diff(transaction_cost_rate(0.5, 0.7, grid, 0.0, 0.15)) > 0)
-    assert np.all(np.diff(transaction_cost_rate(grid, 0.3, 0.5, 0.0, 0.15)) > 0)
+    assert_allclose(transaction_cost_rate(0.0, grid, 0.7, 0.0, 0.15, PARAMS), 0.15, rtol=1e-15)
+    assert_allclose(transaction_cost_rate(0.0, 0.7, grid, 0.0, 0.15, PARAMS), 0.15, rtol=1e-15)
+    assert np.all(np.diff(transaction_cost_rate(0.5, grid, 0.7, 0.0, 0.15, PARAMS)) > 0)
+    assert np.all(np.diff(transaction_cost_rate(0.5, 0.7, grid, 0.0, 0.15, PARAMS)) > 0)
+    assert np.all(np.diff(transaction_cost_rate(grid, 0.3, 0.5, 0.0, 0.15, PARAMS)) > 0)
 
 
 def test_relational_capital_halves_transaction_costs_at_most():
     grid = np.linspace(0.0, 1.0, 11)
-    rate = transaction_cost_rate(0.3, 0.3, 0.5, grid, 0.15)
+    rate = transaction_cost_rate(0.3, 0.3, 0.5, grid, 0.15, PARAMS)
     assert np.all(np.diff(rate) < 0)
     assert rate[-1] == pytest.approx(0.5 * rate[0], rel=1e-12)
 
 
 def test_make_cost_is_its_equation_and_falls_with_frequency():
     frequency = np.linspace(0.0, 1.0, 11)
-    assert_allclose(make_cost(2.0, frequency, 0.1), 2.0 * (1 + 0.1 * (1.5 - frequency)), rtol=1e-15)
-    assert np.all(np.diff(make_cost(1.0, frequency, 0.1)) < 0)
+    assert_allclose(make_cost(2.0, frequency, 0.1, 1.5), 2.0 * (1 + 0.1 * (1.5 - frequency)), rtol=1e-15)
+    assert np.all(np.diff(make_cost(1.0, frequency, 0.1, 1.5)) < 0)
 
 
 def test_buy_cost_is_fee_plus_transaction_and_monitoring():
     inputs = review(specificity=0.4, uncertainty=0.5, frequency=0.6, relational_capital=0.2, price=0.9)
     tau = 0.15 * (1 + 3 * 0.4 + 3 * 0.4 * 0.5 + 1.5 * 0.4 * 0.6) * 0.9
-    assert buy_cost(inputs, 0.15)[0] == pytest.approx(0.9 * (1 + tau + 0.03), rel=1e-12)
+    assert buy_cost(inputs, 0.15, PARAMS)[0] == pytest.approx(0.9 * (1 + tau + 0.03), rel=1e-12)
 
 
 def test_discount_factor_compounds_to_the_annual_rate():
@@ -212,8 +211,8 @@ def test_present_values_are_the_discounted_sums_over_the_horizon():
     params = {**PARAMS, "planning_horizon": 36, "contract_duration": 12, "smb_discount_rate": 0.1}
     row = dict(holdup=0.02, haggling=0.1, switch_in=0.8, switch_out=0.5)
     delta = 1.1 ** (-1 / 12)
-    c_make = float(make_cost(1.0, 0.5, params["governance_cost_rate"]))
-    c_buy = buy_cost(review(), params["transaction_cost_rate"])[0]
+    c_make = float(make_cost(1.0, 0.5, params["governance_cost_rate"], 1.5))
+    c_buy = buy_cost(review(), params["transaction_cost_rate"], PARAMS)[0]
     make_new = sum(delta**t * c_make for t in range(1, 37))
     buy_new = sum(delta**t * (c_buy + row["holdup"] * ((t - 1) // 12 >= 1)) for t in range(1, 37))
     buy_new += row["switch_in"] + row["haggling"] * (delta**12 + delta**24)  # renewals at 12 and 24
@@ -226,7 +225,7 @@ def test_present_values_without_discounting_are_plain_sums():
     """smb_discount_rate = 0 is inside the schema's range: the PVs must be H months of cost."""
     params = {**PARAMS, "smb_discount_rate": 0.0, "planning_horizon": 48}
     make, buy = present_values(review(), params)
-    c_make = make_cost(1.0, 0.5, params["governance_cost_rate"])
+    c_make = make_cost(1.0, 0.5, params["governance_cost_rate"], 1.5)
     assert make[0] == pytest.approx(48 * c_make, rel=1e-12)
     assert np.isfinite(buy).all()
     assert tce_rule(review(specificity=0.1), params)[0]  # as at the default rate of 0.1
@@ -254,8 +253,8 @@ def test_switching_costs_create_inertia():
     """Buying costs 0.2 more than making over the horizon, switching either way costs 1.0: the bought
     function stays bought and the made one stays made."""
     months = annuity(discount_factor(PARAMS["smb_discount_rate"]), PARAMS["planning_horizon"])
-    c_make = make_cost(1.0, 0.5, PARAMS["governance_cost_rate"])
-    per_unit_fee = buy_cost(review(price=1.0), PARAMS["transaction_cost_rate"])[0]  # 1 + tau + m
+    c_make = make_cost(1.0, 0.5, PARAMS["governance_cost_rate"], 1.5)
+    per_unit_fee = buy_cost(review(price=1.0), PARAMS["transaction_cost_rate"], PARAMS)[0]  # 1 + tau + m
     price = (c_make + 0.2 / months) / per_unit_fee
     rows = review(2, price=price, bought=[True, False], switch_in=1.0, switch_out=1.0)
     make, buy = present_values(rows, PARAMS)
@@ -407,7 +406,7 @@ def test_posterior_matches_brute_force_integration(seed):
     own = own[: int(rng.integers(0, 4))]
     heard = [(float(x), 0.5 * precision) for x in rng.uniform(0.2, 0.9, int(rng.integers(0, 3)))]
     belief = posterior(
-        type_prior(lemon_share, np.array([friction])),
+        type_prior(lemon_share, np.array([friction]), PARAMS),
         tuple(np.array([v]) for v in screening),
         as_statistics(own),
         as_statistics(heard),
@@ -422,7 +421,7 @@ def test_posterior_matches_brute_force_integration(seed):
 
 def test_one_type_posterior_equals_sequential_gaussian_updates():
     rng = np.random.default_rng(21)
-    prior = type_prior(0.0, np.zeros(1))
+    prior = type_prior(0.0, np.zeros(1), PARAMS)
     m, v = GOOD_QUALITY, GOOD_QUALITY * (1 - GOOD_QUALITY) / (QUALITY_CONCENTRATION + 1)
     screening = (np.array([0.7]), np.array([50.0]), np.array([0.1]))
     v_seq = 1 / (1 / v + 50.0)
@@ -444,7 +443,7 @@ def test_more_observations_shrink_the_variance():
     none = (np.zeros(1), np.zeros(1))
     precision = 1 / OBSERVATION_NOISE**2
     for lemon_share in (0.0, 0.3):
-        prior = type_prior(lemon_share, np.zeros(1))
+        prior = type_prior(lemon_share, np.zeros(1), PARAMS)
         variances = [
             posterior(prior, nothing, as_statistics([(0.75, precision)] * n), none).variance[0]
             for n in range(12)
@@ -453,7 +452,7 @@ def test_more_observations_shrink_the_variance():
 
 
 def test_a_lemon_looking_record_convinces_the_smb():
-    prior = type_prior(0.15, np.zeros(1))
+    prior = type_prior(0.15, np.zeros(1), PARAMS)
     nothing = (np.zeros(1), np.zeros(1), np.zeros(1))
     none = (np.zeros(1), np.zeros(1))
     precision = 1 / OBSERVATION_NOISE**2
@@ -469,21 +468,28 @@ def test_a_lemon_looking_record_convinces_the_smb():
 
 def test_full_due_diligence_makes_screening_precise_and_unbiased():
     value, precision, bias = screening_evidence(
-        np.array([0.62]), np.zeros(1), due_diligence=1.0, signal_noise=0.2, lemon_overstatement=0.3
+        np.array([0.62]),
+        np.zeros(1),
+        due_diligence=1.0,
+        signal_noise=0.2,
+        lemon_overstatement=0.3,
+        min_variance=MIN_VARIANCE,
     )
     assert precision[0] == 1 / MIN_VARIANCE and bias[0] == 0.0
-    prior = type_prior(0.3, np.zeros(1))
+    prior = type_prior(0.3, np.zeros(1), PARAMS)
     none = (np.zeros(1), np.zeros(1))
     belief = posterior(prior, (value, precision, bias), none, none)
     assert belief.mean[0] == pytest.approx(0.62, abs=0.01)
     assert belief.variance[0] < 2 * MIN_VARIANCE
     precisions = [
-        screening_evidence(0.6, 0.1, due_diligence=d, signal_noise=0.2, lemon_overstatement=0.3)[1]
+        screening_evidence(
+            0.6, 0.1, due_diligence=d, signal_noise=0.2, lemon_overstatement=0.3, min_variance=MIN_VARIANCE
+        )[1]
         for d in (0.0, 0.3, 0.6, 0.9)
     ]
     assert np.all(np.diff(precisions) > 0)
     value, precision, bias = screening_evidence(
-        0.6, 0.1, due_diligence=0.0, signal_noise=0.2, lemon_overstatement=0.3
+        0.6, 0.1, due_diligence=0.0, signal_noise=0.2, lemon_overstatement=0.3, min_variance=MIN_VARIANCE
     )
     assert value == pytest.approx(0.54) and bias == pytest.approx(0.27)
     assert precision == pytest.approx(1 / (0.9 * 0.2) ** 2)
@@ -495,7 +501,7 @@ def test_peers_reports_count_by_their_weight():
     info, precision = as_statistics([(0.45, 400.0)] * 2)
     weights = (0.0, 0.25, 0.5, 1.0)
     for lemon_share in (0.0, 0.2):
-        prior = type_prior(lemon_share, np.zeros(1))
+        prior = type_prior(lemon_share, np.zeros(1), PARAMS)
         alone = posterior(prior, nothing, none, none)
         heard = [posterior(prior, nothing, none, (w * info, w * precision)) for w in weights]
         assert heard[0].mean[0] == pytest.approx(alone.mean[0], rel=1e-15)
@@ -504,17 +510,17 @@ def test_peers_reports_count_by_their_weight():
         assert lemon_share == 0 or np.all(np.diff(lemon) > 0)  # a poor report weighs more with weight
     # one type: the mean moves towards the report, never past it, and the variance shrinks
     means = [b.mean[0] for b in heard[:1]] + [
-        posterior(type_prior(0.0, np.zeros(1)), nothing, none, (w * info, w * precision)).mean[0]
+        posterior(type_prior(0.0, np.zeros(1), PARAMS), nothing, none, (w * info, w * precision)).mean[0]
         for w in weights[1:]
     ]
     variances = [
-        posterior(type_prior(0.0, np.zeros(1)), nothing, none, (w * info, w * precision)).variance[0]
+        posterior(type_prior(0.0, np.zeros(1), PARAMS), nothing, none, (w * info, w * precision)).variance[0]
         for w in weights
     ]
     assert np.all(np.diff(means[1:]) < 0) and means[-1] > 0.45
     assert np.all(np.diff(variances) < 0)
     # a report is as good as the same experience of one's own
-    prior = type_prior(0.2, np.zeros(1))
+    prior = type_prior(0.2, np.zeros(1), PARAMS)
     as_report = posterior(prior, nothing, none, (info, precision))
     as_own = posterior(prior, nothing, (info, precision), none)
     assert_allclose(
@@ -525,7 +531,7 @@ def test_peers_reports_count_by_their_weight():
 
 
 def test_chance_below_is_a_distribution_function():
-    prior = type_prior(0.3, np.zeros(5))
+    prior = type_prior(0.3, np.zeros(5), PARAMS)
     nothing = (np.zeros(5), np.zeros(5), np.zeros(5))
     info, precision = np.array([0.2, 0.4, 0.6, 0.8, 1.0]) * 200, np.full(5, 200.0)
     belief = posterior(prior, nothing, (info, precision), (np.zeros(5), np.zeros(5)))
@@ -539,7 +545,7 @@ def test_chance_below_is_a_distribution_function():
 
 
 def test_type_prior_expects_the_population_mean():
-    prior = type_prior(0.3, np.array([0.0, 0.15]))
+    prior = type_prior(0.3, np.array([0.0, 0.15]), PARAMS)
     expected = (0.7 * GOOD_QUALITY + 0.3 * LEMON_QUALITY) * np.array([1.0, 0.85])
     assert_allclose(prior.expected, expected, rtol=1e-12)
 
@@ -548,7 +554,7 @@ def test_fading_and_decay_factors():
     assert_allclose(
         decay_factors(FORGETTING, np.array([0, 1, 5, 1000])), FORGETTING ** np.array([0, 1, 5, 1000])
     )
-    info, precision = faded(np.array([2.0]), np.array([4.0]), np.array([3]))
+    info, precision = faded(np.array([2.0]), np.array([4.0]), np.array([3]), FORGETTING)
     assert_allclose([info[0], precision[0]], [2.0 * 0.97**3, 4.0 * 0.97**3], rtol=1e-12)
 
 
@@ -556,7 +562,7 @@ def test_fading_and_decay_factors():
 
 
 def test_pair_book_ensures_finds_and_orders_pairs():
-    book = PairBook(places=10, capacity=2)  # grows past its capacity
+    book = PairBook(places=10, capacity=2, forgetting=FORGETTING)  # grows past its capacity
     rows = book.ensure(np.array([3, 1, 3, 0, 3]), np.array([7, 2, 7, 9, 1]))
     assert rows[0] == rows[2] and len(set(rows.tolist())) == 4 and len(book) == 4
     found = book.find(np.array([3, 1, 0, 3, 2]), np.array([7, 2, 9, 1, 2]))
@@ -573,7 +579,7 @@ def test_pair_book_ensures_finds_and_orders_pairs():
 
 
 def test_retired_pairs_are_forgotten_and_compaction_remaps_rows():
-    book = PairBook(places=5)
+    book = PairBook(places=5, forgetting=FORGETTING)
     smb = np.repeat(np.arange(4), 5)
     vendor = np.tile(np.arange(5), 4)
     rows = book.ensure(smb, vendor)
@@ -601,7 +607,7 @@ def test_retiring_smbs_ends_exactly_their_pairs():
     smb, vendor = rng.integers(0, 30, 200), rng.integers(0, 12, 200)
 
     def book_with_pairs():
-        book = PairBook(places=12)
+        book = PairBook(places=12, forgetting=FORGETTING)
         book.ensure(smb, vendor)
         book.retire(book.column("smb") % 7 == 0)  # some pairs have ended already
         return book
@@ -617,7 +623,7 @@ def test_retiring_smbs_ends_exactly_their_pairs():
 
 
 def test_observations_fade_lazily_and_accumulate():
-    book = PairBook(places=4)
+    book = PairBook(places=4, forgetting=FORGETTING)
     rows = book.ensure(np.array([0, 1]), np.array([2, 3]))
     book.observe(rows, np.array([0.8, 0.4]), 200.0, month=2)
     info, precision = book.observation(np.array([rows[0], rows[1], -1]), month=7)
@@ -631,7 +637,7 @@ def test_observations_fade_lazily_and_accumulate():
 
 
 def test_trust_fades_lazily_after_the_last_delivery():
-    book = PairBook(places=4)
+    book = PairBook(places=4, forgetting=FORGETTING)
     rows = book.ensure(np.array([0, 1]), np.array([1, 2]))
     book.trust[rows] = [0.5, 0.8]
     book.trust_month[rows] = [3, 5]
@@ -654,7 +660,7 @@ def test_annuity_is_the_discounted_sum(patience, months):
 
 def test_relationship_values_are_the_hand_computed_sums():
     m, delta, left, clean, duration = 0.3, 0.95, 7, 0.9, 12
-    rest, renew, new = relationship_values(m, delta, left, clean, duration)
+    rest, renew, new = relationship_values(m, delta, left, clean, duration, renewal_belief=RENEWAL_BELIEF)
     per_term = sum(m * delta**t for t in range(1, duration + 1))
     # a new relationship: this term, then renewals each with the belief RENEWAL_BELIEF, forever
     new_by_hand = sum(per_term * (RENEWAL_BELIEF * delta**duration) ** k for k in range(2000))
@@ -679,7 +685,7 @@ def test_shirking_falls_with_detection_stake_and_patience():
     by_stake = shirks(0.3, detection=0.1, stake=stake, **kw)
     assert by_stake[0] and not by_stake[-1] and np.all(np.diff(by_stake.astype(int)) <= 0)
     patience = np.linspace(0.3, 0.99, 24)
-    rest, renew, new = relationship_values(0.2, patience, 12, 0.95, 24)
+    rest, renew, new = relationship_values(0.2, patience, 12, 0.95, 24, renewal_belief=RENEWAL_BELIEF)
     patient_stake = strike_stake(rest, renew, new, True, False, 0.1)
     assert np.all(np.diff(patient_stake) > 0)
     by_patience = shirks(0.3, detection=0.1, stake=patient_stake, **kw)
@@ -713,7 +719,7 @@ def test_breach_probability_and_detection():
     assert_allclose(chance, norm.cdf((0.5 - q) / 0.07), rtol=1e-12)
     assert np.all(np.diff(chance) < 0)
     assert breach_probability(0.6, 0.5, 0.0) == 0.0 and breach_probability(0.4, 0.5, 0.0) == 1.0
-    assert detection_chance(0.5) == pytest.approx(0.5 * DETECTION_ACCURACY)
+    assert detection_chance(0.5, DETECTION_ACCURACY) == pytest.approx(0.5 * DETECTION_ACCURACY)
 
 
 def test_delivered_quality_is_its_equation_and_clipped():
@@ -731,7 +737,7 @@ def test_delivered_quality_is_its_equation_and_clipped():
 
 
 def test_transition_and_switching_costs():
-    assert transition_cost(1.5, 2.0, 0.3, 0.5) == pytest.approx(1.5 * 2.0 * 0.8 * 0.5)
+    assert transition_cost(1.5, 2.0, 0.3, 0.5, 0.5) == pytest.approx(1.5 * 2.0 * 0.8 * 0.5)
     assert_allclose(
         switching_cost(np.array([1.0, 1.0]), np.array([0.5, 0.5]), np.array([2.0, 0.1])), [1.5, 1.1]
     )
@@ -786,10 +792,12 @@ def test_markup_follows_load_and_reputation_within_bounds():
     markup = np.full(5, 0.5)
     utilisation = np.array([1.0, 0.3, TARGET_UTILISATION, TARGET_UTILISATION, 1.0])
     gap = np.array([0.0, 0.0, 0.1, -0.1, -0.2])
-    new = adjust_markup(markup, utilisation, gap)
+    new = adjust_markup(markup, utilisation, gap, PARAMS)
     assert_allclose(new, 0.5 + MARKUP_STEP * (utilisation - TARGET_UTILISATION + gap), rtol=1e-12)
     assert new[0] > 0.5 > new[1] and new[2] > 0.5 > new[3]
-    edges = adjust_markup(np.array([MARKUP_MAX, MARKUP_MIN, 0.0, 5.0]), np.array([1.0, 0.0, 0.8, 0.8]), 0.0)
+    edges = adjust_markup(
+        np.array([MARKUP_MAX, MARKUP_MIN, 0.0, 5.0]), np.array([1.0, 0.0, 0.8, 0.8]), 0.0, PARAMS
+    )
     assert_allclose(edges, [MARKUP_MAX, MARKUP_MIN, MARKUP_MIN, MARKUP_MAX])
 
 
@@ -798,16 +806,18 @@ def test_capacity_grows_when_full_and_profitable_and_shrinks_never_below_load():
     load = np.array([19.0, 19.0, 10.0, 18.5, 1.0, 2.5, 0.0])
     utilisation = np.array([0.95, 0.95, 0.7, 0.3, 0.2, 0.1, 0.0])
     profit = np.array([1.0, -1.0, 1.0, -1.0, -1.0, -1.0, -1.0])
-    new = adjust_capacity(capacity, load, utilisation, profit)
+    new = adjust_capacity(capacity, load, utilisation, profit, PARAMS)
     assert new.tolist() == [22, 20, 20, 19, 4, 3, 1]
     assert new.dtype == capacity.dtype and (new >= np.ceil(load)).all() and (new >= 1).all()
 
 
 def test_entry_profit_and_smoothing():
-    assert entry_profit(20, 0.6, 0.8, 1.2, 0.5) == pytest.approx(20 * NEWCOMER_SHARE * 0.5 * 0.2 - 1.2)
-    assert entry_profit(20, 0.6, 0.8, 1.2, 0.0) == pytest.approx(-1.2)
-    assert entry_profit(20, 0.9, 0.8, 0.0, 1.0) < 0  # priced below cost: never enters
-    assert smooth(1.0, 0.0) == pytest.approx(0.8) and smooth(1.0, 0.0, 0.25) == pytest.approx(0.75)
+    assert entry_profit(20, 0.6, 0.8, 1.2, 0.5, NEWCOMER_SHARE) == pytest.approx(
+        20 * NEWCOMER_SHARE * 0.5 * 0.2 - 1.2
+    )
+    assert entry_profit(20, 0.6, 0.8, 1.2, 0.0, NEWCOMER_SHARE) == pytest.approx(-1.2)
+    assert entry_profit(20, 0.9, 0.8, 0.0, 1.0, NEWCOMER_SHARE) < 0  # priced below cost: never enters
+    assert smooth(1.0, 0.0, 0.2) == pytest.approx(0.8) and smooth(1.0, 0.0, 0.25) == pytest.approx(0.75)
 
 
 # --- population mixes -----------------------------------------------------------------------------
@@ -892,14 +902,18 @@ def test_quality_signal_is_its_equation():
 
 def test_failure_hazard_breaches_and_cover():
     stability = np.array([0.1, 0.5, 0.9])
-    assert_allclose(failure_hazard(0.01, stability), 2 * 0.01 * (1 - stability))
-    assert_allclose(failure_hazard(0.01, stability, True), 4 * 0.01 * (1 - stability))
-    assert failure_hazard(0.9, 0.0, True) == 1.0
+    assert_allclose(
+        failure_hazard(0.01, stability, scale=2.0, distress_increase=1.0), 2 * 0.01 * (1 - stability)
+    )
+    assert_allclose(
+        failure_hazard(0.01, stability, True, scale=2.0, distress_increase=1.0), 4 * 0.01 * (1 - stability)
+    )
+    assert failure_hazard(0.9, 0.0, True, scale=2.0, distress_increase=1.0) == 1.0
     assert breach_chance(0.02, 0.75) == pytest.approx(0.005)
-    assert breach_damage(4.0, 0.25, 0.5) == pytest.approx(1.0)
+    assert breach_damage(4.0, 0.25, 0.5, 2.0) == pytest.approx(1.0)
     assert ip_leak_chance(0.3) == 0.3
     share = np.array([0.0, 0.2, 0.5, 0.9, 1.0])
-    assert_allclose(covered_share(share), np.minimum(1.0, share * (1 + SURGE_CAPACITY)))
+    assert_allclose(covered_share(share, SURGE_CAPACITY), np.minimum(1.0, share * (1 + SURGE_CAPACITY)))
 
 
 def test_capability_erodes_outsourced_grows_in_house_and_stays_in_bounds():
@@ -914,7 +928,9 @@ def test_capability_erodes_outsourced_grows_in_house_and_stays_in_bounds():
 def test_innovation_odds():
     assert collaborative_innovation_odds(0.1, 0.5, 0.8, 0.5, 0.5) == pytest.approx(0.01)
     assert collaborative_innovation_odds(0.1, 0.0, 0.8, 0.5, 1.0) == 0.0  # no trust, no joint innovation
-    assert inhouse_innovation_odds(0.1, 0.8) == pytest.approx(0.1 * INHOUSE_INNOVATION_FACTOR * 0.8)
+    assert inhouse_innovation_odds(0.1, 0.8, INHOUSE_INNOVATION_FACTOR) == pytest.approx(
+        0.1 * INHOUSE_INNOVATION_FACTOR * 0.8
+    )
 
 
 # --- networks and relational capital -------------------------------------------------------------
@@ -975,7 +991,7 @@ def test_trust_is_built_slowly_and_lost_fast():
     recovered = [update_trust(after, n, 0, gain, loss) for n in range(8)]
     assert [r >= 0.5 for r in recovered].index(True) == 6
     assert update_trust(0.5, 2, 1, 0.1, 0.3) == pytest.approx((1 - 0.5 * 0.81) * 0.7)
-    assert_allclose(governance_relief(np.array([0.0, 0.5, 1.0])), [1.0, 0.75, 0.5])
+    assert_allclose(governance_relief(np.array([0.0, 0.5, 1.0]), 0.5), [1.0, 0.75, 0.5])
 
 
 # --- SMB economics --------------------------------------------------------------------------------
@@ -984,7 +1000,7 @@ def test_trust_is_built_slowly_and_lost_fast():
 def test_performance_is_its_equation():
     weights = np.array([[0.25, 0.75], [0.5, 0.5]])
     quality = np.array([[1.0, 0.6], [0.2, 0.4]])
-    got = performance(np.array([1.2, 0.8]), weights, quality)
+    got = performance(np.array([1.2, 0.8]), weights, quality, FUNCTION_WEIGHT)
     expected = np.array(
         [
             1.2 * (1 - FUNCTION_WEIGHT + FUNCTION_WEIGHT * 0.7),
@@ -1007,7 +1023,7 @@ def test_relative_revenue_averages_to_the_base_revenue():
 
 def test_lost_output_and_core_cost():
     weights, missing = np.array([[0.5, 0.5]]), np.array([[1.0, 0.5]])
-    lost = lost_output_value(10.0, np.array([1.2]), weights, missing, 0.6, 0.9)
+    lost = lost_output_value(10.0, np.array([1.2]), weights, missing, 0.6, 0.9, FUNCTION_WEIGHT)
     assert lost[0] == pytest.approx(10.0 * 1.2 * FUNCTION_WEIGHT * 0.75 * 0.6 / 0.9, rel=1e-12)
     assert core_cost(10.0, 1.2, 0.3) == pytest.approx(3.6)
 
@@ -1031,9 +1047,11 @@ def test_monthly_bill_by_contract_type():
     )
     measured = np.array([0.1, 0.9, 0.45, 0.1, 0.9, 0.9])
     shock = np.array([3.0, 3.0, 0.0, 0.0, 1.0, -5.0])
-    bill = monthly_bill(2.0, term_arrays(kinds), 0.5, measured, 0.5, shock)
+    bill = monthly_bill(2.0, term_arrays(kinds), 0.5, measured, 0.5, shock, BILL_FLOOR)
     assert_allclose(bill, 2.0 * np.array([1.0, 1.4, 0.9, 0.6, 1.2, BILL_FLOOR]), rtol=1e-12)
-    assert_allclose(expected_bill_factor(term_arrays(kinds), measured, 0.5), [1.0, 1.4, 0.9, 0.6, 1.0, 1.0])
+    assert_allclose(
+        expected_bill_factor(term_arrays(kinds), measured, 0.5, BILL_FLOOR), [1.0, 1.4, 0.9, 0.6, 1.0, 1.0]
+    )
 
 
 def test_contract_book_signs_terminates_and_measures_endings():
@@ -1085,8 +1103,8 @@ def test_variable_cost_and_vendor_draws():
 
 def test_beta_draws_and_function_profiles():
     rng = np.random.default_rng(9)
-    assert_array_equal(beta_around(rng, 0.0, 3), [0.0, 0.0, 0.0])
-    assert_array_equal(beta_around(rng, 1.0, 3), [1.0, 1.0, 1.0])
+    assert_array_equal(beta_around(rng, 0.0, 3, 8.0), [0.0, 0.0, 0.0])
+    assert_array_equal(beta_around(rng, 1.0, 3, 8.0), [1.0, 1.0, 1.0])
     profiles = draw_function_profiles(np.random.default_rng(9), 50, PARAMS)
     assert profiles.capability.shape == (50, len(BUSINESS_FUNCTIONS))
     for name in ("capability", "importance", "specificity", "uncertainty", "frequency"):

@@ -9,6 +9,7 @@ import pytest
 from ecosystem import EcosystemModel
 from ecosystem.mechanisms.decision_rules import DECISION_RULES
 from ecosystem.parameters import (
+    ORDERED_PAIRS,
     PARAMETERS,
     STRATEGY_FIELDS,
     defaults,
@@ -95,11 +96,32 @@ def test_out_of_range_is_rejected(name, value):
 
 
 def test_range_ends_are_allowed():
+    # a parameter of an ordered pair goes with its partner at the partner's far end
+    partner = {low: (high, "high") for low, high in ORDERED_PAIRS} | {
+        high: (low, "low") for low, high in ORDERED_PAIRS
+    }
     for p in PARAMETERS:
         if p.kind in (int, float):
-            assert validate_parameters({p.name: p.low})[p.name] == p.low
+            other = {}
+            if p.name in partner:
+                name, end = partner[p.name]
+                other = {name: getattr(parameter(name), end)}
+            assert validate_parameters({p.name: p.low, **other})[p.name] == p.low
             if p.name not in ("offshore_share", "nearshore_share"):
-                assert validate_parameters({p.name: p.high})[p.name] == p.high
+                assert validate_parameters({p.name: p.high, **other})[p.name] == p.high
+
+
+@pytest.mark.parametrize("low, high", ORDERED_PAIRS)
+def test_ordered_pairs_are_checked_with_one_clear_line(low, high):
+    # a value in both ranges (they overlap, so that the check has something to do)
+    middle = (
+        max(parameter(low).low, parameter(high).low) + min(parameter(low).high, parameter(high).high)
+    ) / 2
+    with pytest.raises(
+        ValueError, match=f"^parameter '{low}' must be below '{high}', got [0-9.]+ >= [0-9.]+$"
+    ):
+        validate_parameters({low: middle, high: middle})
+    assert validate_parameters({low: middle - 0.01, high: middle})[low] == middle - 0.01
 
 
 def test_location_shares_must_not_exceed_one():

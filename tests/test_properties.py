@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 from ecosystem import EcosystemModel
 from ecosystem.mechanisms.beliefs import posterior, type_prior
 from ecosystem.mechanisms.functions import BUSINESS_FUNCTIONS
-from ecosystem.mechanisms.vendor_economics import MARKUP_MAX, MARKUP_MIN
 from ecosystem.model import SLOTS
-from ecosystem.parameters import PARAMETERS
+from ecosystem.parameters import ORDERED_PAIRS, PARAMETERS, parameter
 
 MAX_MONTHS = 24
 #: Scale kept small so that each example runs in well under a second; reviews due within a year.
@@ -91,6 +90,10 @@ def parameter_sets(draw):
     # nearshore within what offshore leaves, so that the two location shares sum to at most 1
     room = 1.0 - values["offshore_share"]
     values["nearshore_share"] = draw(st.sampled_from([min(0.3, room)]) | st.floats(0.0, room))
+    # pairs that must be ordered (markup_min < markup_max, ...): out of order, both at their defaults
+    for low, high in ORDERED_PAIRS:
+        if not values[low] < values[high]:
+            values[low], values[high] = parameter(low).default, parameter(high).default
     return values
 
 
@@ -141,7 +144,7 @@ def check_month(model: EcosystemModel) -> None:
     if len(act):
         pair = c.pair[act]
         belief = posterior(
-            type_prior(model.params["lemon_share"], vp.friction[c.vendor[act]]),
+            type_prior(model.params["lemon_share"], vp.friction[c.vendor[act]], model.params),
             (pairs.screen_value[pair], pairs.screen_precision[pair], pairs.screen_bias[pair]),
             pairs.observation(pair, model.month),
             (np.zeros(len(pair)), np.zeros(len(pair))),
@@ -155,7 +158,8 @@ def check_month(model: EcosystemModel) -> None:
     assert ((capability >= 0) & (capability <= 1)).all()
     assert ((model.row_delivered_share >= 0) & (model.row_delivered_share <= 1 + 1e-12)).all()
     settled = vp.alive & (vp.entered < model.month)  # entrants of this month are not repriced yet
-    assert ((vp.markup[settled] >= MARKUP_MIN) & (vp.markup[settled] <= MARKUP_MAX)).all()
+    low, high = model.params["markup_min"], model.params["markup_max"]
+    assert ((vp.markup[settled] >= low) & (vp.markup[settled] <= high)).all()
     # those who left hold nothing
     assert not model.outsourced[~model.smb_active].any()
     assert (model.cash[~model.smb_active] == 0).all() and (vp.cash[~vp.alive] == 0).all()
@@ -190,7 +194,8 @@ def check_frame(frame: pd.DataFrame, params: dict) -> None:
     assert (frame["mean_smb_margin"].dropna() <= 1 + 1e-12).all()  # costs are never negative
     assert frame["renewal_fee_change"].dropna().ge(0).all()
     assert (frame["active_smbs"] <= params["n_smbs"]).all()
-    assert (frame["active_vendors"] <= 2 * params["n_vendors"]).all()
+    room = params.get("market_room", parameter("market_room").default)  # market places per initial vendor
+    assert (frame["active_vendors"] <= room * params["n_vendors"]).all()
     assert frame["smb_survival_rate"].is_monotonic_decreasing  # the first cohort never comes back
     np.testing.assert_array_equal(frame["cumulative_innovations"], frame["innovations"].cumsum())
 

@@ -34,9 +34,11 @@ import yaml
 from .. import reporters
 from ..model import run_simulation
 from ..parameters import (
+    ADVANCED,
     FOCAL_PREFIX,
-    PARAMETERS,
     STRATEGY_FIELDS,
+    advanced_table,
+    basic_parameters,
     format_value,
     parse_value,
     schema_table,
@@ -143,6 +145,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     params = commands.add_parser("params", help="list every parameter with its default and range")
     params.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    params.add_argument(
+        "--all",
+        action="store_true",
+        help="also list the advanced parameters: the mechanisms' constants (settable like any other)",
+    )
 
     sweep = commands.add_parser("sweep", help="run an experiment sweep described by a YAML spec")
     sweep.add_argument("spec", metavar="SPEC", help="a YAML spec file, or a built-in (`smb-eco experiments`)")
@@ -420,27 +427,44 @@ def _cell(value: float) -> str:
     return "–" if value != value else f"{value:.3f}"
 
 
-def _params_text(width: int = 100) -> str:
-    """Every parameter as a short block, grouped by theory perspective: name, default and unit,
-    what is allowed (with a mix example for mixable ones), and what it means."""
+def _params_text(width: int = 100, advanced: bool = False) -> str:
+    """Every basic parameter (with ``advanced`` also the advanced ones, after them) as a short
+    block, grouped by theory perspective: name, default and unit, what is allowed (with a mix
+    example for mixable ones), and what it means."""
     lines = [
         "Parameters (set them with --set NAME=VALUE or in a --config YAML file; `smb-eco params "
         "--markdown` gives a table):"
     ]
+    if not advanced:
+        lines.append(
+            f"({len(ADVANCED)} advanced parameters, the mechanisms' constants, are not shown: "
+            "`smb-eco params --all` lists them.)"
+        )
+    groups = [("", basic_parameters())]
+    if advanced:
+        groups.append((", advanced", ADVANCED))
     indent = " " * 6
-    for perspective in dict.fromkeys(p.perspective for p in PARAMETERS):
-        lines += ["", f"[{perspective}]"]
-        for p in (p for p in PARAMETERS if p.perspective == perspective):
-            unit = f" {p.unit}" if p.unit else ""
-            lines.append(f"  {p.name} = {format_value(p.default)}{unit}")
-            allowed = "allowed: " + p.allowed()
-            if p.mixable and p.choices:
-                allowed += f", e.g. --set {p.name}={p.choices[0]}:0.5,{p.choices[-1]}:0.5"
-            elif p.mixable:
-                allowed += f", e.g. --set {p.name}=0.1:0.5,0.6:0.5"
-            for text in (allowed, p.description):
-                lines += textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
+    for label, shown in groups:
+        for perspective in dict.fromkeys(p.perspective for p in shown):
+            lines += ["", f"[{perspective}{label}]"]
+            for p in (p for p in shown if p.perspective == perspective):
+                lines += _parameter_block(p, width, indent)
     return "\n".join(lines)
+
+
+def _parameter_block(p, width: int, indent: str) -> list[str]:
+    """One parameter in words: name, default and unit, what is allowed, what it means."""
+    lines = []
+    unit = f" {p.unit}" if p.unit else ""
+    lines.append(f"  {p.name} = {format_value(p.default)}{unit}")
+    allowed = "allowed: " + p.allowed()
+    if p.mixable and p.choices:
+        allowed += f", e.g. --set {p.name}={p.choices[0]}:0.5,{p.choices[-1]}:0.5"
+    elif p.mixable:
+        allowed += f", e.g. --set {p.name}=0.1:0.5,0.6:0.5"
+    for text in (allowed, p.description):
+        lines += textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
+    return lines
 
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
@@ -930,7 +954,13 @@ def _command(args: argparse.Namespace, argv: list[str]) -> int:
         )
     if args.command == "advise":
         return _advise(args)
-    print(schema_table(markdown=True) if args.markdown else _params_text())
+    if args.markdown:
+        print(schema_table(markdown=True))
+        if args.all:
+            print("\nAdvanced parameters (the mechanisms' constants):\n")
+            print(advanced_table(markdown=True))
+    else:
+        print(_params_text(advanced=args.all))
     return 0
 
 

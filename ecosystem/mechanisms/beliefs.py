@@ -10,8 +10,8 @@ evidence, each a Gaussian measurement weighted by its precision:
   lemon's overstatement unless screening is complete; under the lemon hypothesis the SMB
   subtracts the bias it would have;
 * its **own observations**: each month's measured quality of the vendor's deliveries, kept as
-  sufficient statistics (precision-weighted sum and precision) that fade with ``FORGETTING`` a
-  month, so that beliefs follow a vendor that changes its effort;
+  sufficient statistics (precision-weighted sum and precision) that fade by a factor a
+  month (``belief_forgetting``), so that beliefs follow a vendor that changes its effort;
 * **peers' reports**: the same sufficient statistics of the peers it asks, good and bad
   experience alike, scaled by ``referral_weight`` (how far it trusts second-hand experience).
 
@@ -28,30 +28,16 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtr
 
-from .moral_hazard import DELIVERY_NOISE, MEASUREMENT_NOISE
-from .vendors import GOOD_QUALITY, LEMON_QUALITY, QUALITY_CONCENTRATION
-
 __all__ = [
-    "FORGETTING",
-    "MIN_VARIANCE",
     "Belief",
     "chance_below",
     "decay_factors",
-    "OBSERVATION_NOISE",
     "TypePrior",
     "faded",
     "posterior",
     "screening_evidence",
     "type_prior",
 ]
-
-#: Standard deviation of one month's measured quality around the vendor's effective quality:
-#: delivery noise and measurement noise together.
-OBSERVATION_NOISE = float(np.hypot(DELIVERY_NOISE, MEASUREMENT_NOISE))
-#: Monthly factor by which old observations lose weight (half-life of about 23 months).
-FORGETTING = 0.97
-#: Smallest variance of any evidence (a complete screening is exact up to this).
-MIN_VARIANCE = 1e-4
 
 
 class Belief(NamedTuple):
@@ -66,17 +52,20 @@ class Belief(NamedTuple):
 
 
 class TypePrior:
-    """The two-type prior on a vendor's delivered quality, given its friction (arrays)."""
+    """The two-type prior on a vendor's delivered quality, given its friction (arrays) and the
+    market's ``good_quality``, ``lemon_quality`` and ``quality_concentration`` (in ``market``)."""
 
-    def __init__(self, lemon_share: float, friction) -> None:
+    def __init__(self, lemon_share: float, friction, market) -> None:
+        good, lemon = market["good_quality"], market["lemon_quality"]
         keep = 1.0 - np.asarray(friction, dtype=float)
         self.lemon = float(lemon_share)
-        self.mean = (GOOD_QUALITY * keep, LEMON_QUALITY * keep)
+        self.mean = (good * keep, lemon * keep)
         keep2 = keep * keep
-        spread = 1.0 / (QUALITY_CONCENTRATION + 1)  # variance of a Beta of this concentration, per q(1 - q)
+        # variance of a Beta of this concentration, per q(1 - q)
+        spread = 1.0 / (market["quality_concentration"] + 1)
         self.var = (
-            GOOD_QUALITY * (1 - GOOD_QUALITY) * spread * keep2,
-            LEMON_QUALITY * (1 - LEMON_QUALITY) * spread * keep2,
+            good * (1 - good) * spread * keep2,
+            lemon * (1 - lemon) * spread * keep2,
         )
 
     @property
@@ -85,42 +74,45 @@ class TypePrior:
         return (1.0 - self.lemon) * self.mean[0] + self.lemon * self.mean[1]
 
 
-def type_prior(lemon_share: float, friction) -> TypePrior:
+def type_prior(lemon_share: float, friction, market) -> TypePrior:
     """The prior an SMB holds about a vendor it knows nothing of but its location.
 
-    >>> prior = type_prior(0.3, 0.0)
+    >>> from ecosystem.parameters import defaults
+    >>> prior = type_prior(0.3, 0.0, defaults())
     >>> round(float(prior.expected), 3)
     0.672
     """
-    return TypePrior(lemon_share, friction)
+    return TypePrior(lemon_share, friction, market)
 
 
-def screening_evidence(signal, friction, *, due_diligence, signal_noise, lemon_overstatement):
+def screening_evidence(signal, friction, *, due_diligence, signal_noise, lemon_overstatement, min_variance):
     r"""The screening signal as evidence on delivered quality: value, precision, lemon bias.
 
     The signal is :math:`\theta + (1 - d)(o\,\mathbb{1}_{lemon} + \sigma z)`; on the delivered
     scale it is multiplied by :math:`1 - \phi`. Its precision is
-    :math:`1 / \max(v_{min}, [(1 - d)(1 - \phi)\sigma]^2)` and, were the vendor a lemon, it would be
+    :math:`1 / \max(v_{min}, [(1 - d)(1 - \phi)\sigma]^2)` (:math:`v_{min}` is ``min_variance``: a
+    complete screening is exact up to it) and, were the vendor a lemon, it would be
     biased upwards by :math:`(1 - d)(1 - \phi)\,o`.
 
     >>> value, precision, bias = screening_evidence(0.7, 0.0, due_diligence=0.5, signal_noise=0.2,
-    ...                                             lemon_overstatement=0.3)
+    ...                                             lemon_overstatement=0.3, min_variance=1e-4)
     >>> float(value), round(float(precision), 1), float(bias)
     (0.7, 100.0, 0.15)
     """
     keep = 1.0 - np.asarray(friction, dtype=float)
     spread = (1.0 - due_diligence) * keep * signal_noise
-    precision = 1.0 / np.maximum(MIN_VARIANCE, spread**2)
+    precision = 1.0 / np.maximum(min_variance, spread**2)
     return signal * keep, precision, (1.0 - due_diligence) * keep * lemon_overstatement
 
 
-def faded(info, precision, months):
-    """Observation statistics after ``months`` of forgetting.
+def faded(info, precision, months, forgetting):
+    """Observation statistics after ``months`` of forgetting: old observations lose the weight
+    ``1 - forgetting`` a month (``belief_forgetting``, 0.97: a half-life of about 23 months).
 
-    >>> [float(x) for x in faded(1.0, 2.0, 1)]
+    >>> [float(x) for x in faded(1.0, 2.0, 1, 0.97)]
     [0.97, 1.94]
     """
-    factor = decay_factors(FORGETTING, months)
+    factor = decay_factors(forgetting, months)
     return info * factor, precision * factor
 
 
@@ -164,7 +156,8 @@ def posterior(prior: TypePrior, screening, own, reports):
     (the marginal likelihood up to terms equal for both types). The type weights are the prior
     shares times :math:`L_t`; the posterior is the weighted mixture.
 
-    >>> prior = type_prior(0.3, np.zeros(2))
+    >>> from ecosystem.parameters import defaults
+    >>> prior = type_prior(0.3, np.zeros(2), defaults())
     >>> none = (np.zeros(2), np.zeros(2))
     >>> good = (np.array([0.8, 0.45]) * 400, np.full(2, 400.0))   # two months' worth each
     >>> mean, var, lemon, *_ = posterior(prior, (np.zeros(2), np.zeros(2), np.zeros(2)), good, none)
@@ -206,7 +199,8 @@ def chance_below(belief: Belief, threshold) -> np.ndarray:
     For the SLA level this is the chance that the vendor cannot meet the SLA and will be lost to
     strikes: the risk an SMB weighs when it ranks candidates.
 
-    >>> prior = type_prior(0.5, np.zeros(1))
+    >>> from ecosystem.parameters import defaults
+    >>> prior = type_prior(0.5, np.zeros(1), defaults())
     >>> nothing = (np.zeros(1), np.zeros(1))
     >>> round(float(chance_below(posterior(prior, (np.zeros(1),) * 3, nothing, nothing), 0.5)[0]), 2)
     0.39

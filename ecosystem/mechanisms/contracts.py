@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "BILL_FLOOR",
     "CONTRACT_KINDS",
     "CONTRACT_TERMS",
     "ENDINGS",
@@ -66,8 +65,6 @@ CONTRACT_TERMS: dict[str, ContractTerms] = {
 }
 #: Contract types in code order (a contract's ``kind`` indexes this tuple).
 CONTRACT_KINDS: tuple[str, ...] = tuple(CONTRACT_TERMS)
-#: Smallest bill, as a share of the fee, whatever the cost shock.
-BILL_FLOOR = 0.3
 #: Why a contract ended (its ``reason`` in the log indexes this tuple).
 ENDINGS: tuple[str, ...] = ("not_renewed", "poor_performance", "vendor_exit", "brought_in_house", "smb_exit")
 #: Months within which an ended relationship counts as failed (the surveys' two years,
@@ -106,7 +103,7 @@ def _bonus(slope, cap, measured, sla_threshold):
     return np.minimum(np.maximum(slope * (measured - sla_threshold), -cap), cap)
 
 
-def monthly_bill(fee, terms, uncertainty, measured, sla_threshold, shock):
+def monthly_bill(fee, terms, uncertainty, measured, sla_threshold, shock, floor):
     r"""What the vendor bills this month for the work done (overbilling comes on top).
 
     .. math:: B = F\,\max\big(0.3,\; 1 + \kappa\,u\,\varepsilon
@@ -114,10 +111,11 @@ def monthly_bill(fee, terms, uncertainty, measured, sla_threshold, shock):
 
     with :math:`\kappa` the cost pass-through (time and materials: the SMB bears cost uncertainty
     *u*, :math:`\varepsilon \sim N(0, 1)`), :math:`\lambda` the bonus slope and *b* the cap of the
-    bonus-malus around the SLA level on measured quality :math:`\hat q`.
+    bonus-malus around the SLA level on measured quality :math:`\hat q`; the floor 0.3 is
+    ``floor`` (the advanced parameter ``bill_floor``).
 
     >>> t = term_arrays(np.array([0, 2, 2]))
-    >>> monthly_bill(1.0, t, 0.5, np.array([0.9, 0.9, 0.4]), 0.5, 0.0).round(3).tolist()
+    >>> monthly_bill(1.0, t, 0.5, np.array([0.9, 0.9, 0.4]), 0.5, 0.0, 0.3).round(3).tolist()
     [1.0, 1.4, 0.8]
     """
     factor = (
@@ -125,18 +123,16 @@ def monthly_bill(fee, terms, uncertainty, measured, sla_threshold, shock):
         + terms["cost_pass_through"] * uncertainty * shock
         + _bonus(terms["bonus_slope"], terms["bonus_cap"], measured, sla_threshold)
     )
-    return fee * np.maximum(BILL_FLOOR, factor)
+    return fee * np.maximum(floor, factor)
 
 
-def expected_bill_factor(terms, quality, sla_threshold):
+def expected_bill_factor(terms, quality, sla_threshold, floor):
     """The bill as a share of the fee a vendor expects at delivered ``quality`` (no cost shock).
 
-    >>> expected_bill_factor(term_arrays(np.array([0, 2])), np.array([0.3, 0.3]), 0.5).round(2).tolist()
+    >>> expected_bill_factor(term_arrays(np.array([0, 2])), np.array([0.3, 0.3]), 0.5, 0.3).round(2).tolist()
     [1.0, 0.6]
     """
-    return np.maximum(
-        BILL_FLOOR, 1.0 + _bonus(terms["bonus_slope"], terms["bonus_cap"], quality, sla_threshold)
-    )
+    return np.maximum(floor, 1.0 + _bonus(terms["bonus_slope"], terms["bonus_cap"], quality, sla_threshold))
 
 
 _FIELDS = {

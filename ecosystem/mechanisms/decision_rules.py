@@ -83,16 +83,7 @@ class ReviewInputs:
     management: np.ndarray | float = 0.0
 
 
-#: Weights of asset specificity *s*, of *s* times uncertainty *u* and of *s* times frequency *f* in the
-#: transaction cost rate :math:`\tau_0\,(1 + 3s + 3su + 1.5sf)`: specificity drives governance
-#: costs, and uncertainty and frequency matter where assets are specific (Williamson 1985).
-TC_SPECIFICITY, TC_SPECIFICITY_UNCERTAINTY, TC_SPECIFICITY_FREQUENCY = 3.0, 3.0, 1.5
-#: Hierarchy's overhead is ``governance_cost_rate`` times (this - frequency): spread over more
-#: transactions when they are frequent (:func:`make_cost`).
-MAKE_OVERHEAD_BASE = 1.5
-
-
-def transaction_cost_rate(specificity, uncertainty, frequency, relational_capital, base_rate):
+def transaction_cost_rate(specificity, uncertainty, frequency, relational_capital, base_rate, params):
     r"""Transaction (governance) cost of market exchange, as a share of the vendor fee.
 
     .. math:: \tau = \tau_0 \,(1 + 3s + 3su + 1.5 s f)\,(1 - 0.5\,r)
@@ -101,52 +92,59 @@ def transaction_cost_rate(specificity, uncertainty, frequency, relational_capita
     specificity *s* (small-numbers bargaining), and with uncertainty *u* and frequency *f* only
     where assets are specific (without specificity, uncertainty is handled by the market at no
     extra governance cost). Relational capital *r* halves them at most, because trusted partners
-    need fewer safeguards.
+    need fewer safeguards. The weights 3, 3 and 1.5 are the advanced parameters
+    ``tc_specificity_weight``, ``tc_uncertainty_weight`` and ``tc_frequency_weight`` of ``params``:
+    specificity drives governance costs, and uncertainty and frequency matter where assets are
+    specific (Williamson 1985); the relief by trust is ``trust_relief``.
 
     Examples
     --------
-    >>> float(transaction_cost_rate(0.0, 0.9, 0.9, 0.0, 0.1))
+    >>> from ecosystem.parameters import defaults
+    >>> float(transaction_cost_rate(0.0, 0.9, 0.9, 0.0, 0.1, defaults()))
     0.1
-    >>> bool(transaction_cost_rate(0.9, 0.3, 0.5, 0.0, 0.1) > transaction_cost_rate(0.1, 0.3, 0.5, 0.0, 0.1))
+    >>> rate = lambda s: transaction_cost_rate(s, 0.3, 0.5, 0.0, 0.1, defaults())
+    >>> bool(rate(0.9) > rate(0.1))
     True
     """
     return (
         base_rate
         * (
             1.0
-            + TC_SPECIFICITY * specificity
-            + TC_SPECIFICITY_UNCERTAINTY * specificity * uncertainty
-            + TC_SPECIFICITY_FREQUENCY * specificity * frequency
+            + params["tc_specificity_weight"] * specificity
+            + params["tc_uncertainty_weight"] * specificity * uncertainty
+            + params["tc_frequency_weight"] * specificity * frequency
         )
-        * governance_relief(relational_capital)
+        * governance_relief(relational_capital, params["trust_relief"])
     )
 
 
-def make_cost(inhouse_cost, frequency, governance_cost_rate):
+def make_cost(inhouse_cost, frequency, governance_cost_rate, overhead_base):
     r"""Monthly cost of making: production plus bureaucratic governance.
 
     .. math:: C_{make} = c\,(1 + g\,(1.5 - f))
 
     Hierarchy's overhead *g* is spread over more transactions when frequency *f* is high, which
-    is why frequent transactions favour making (Williamson).
+    is why frequent transactions favour making (Williamson). The offset 1.5 is
+    ``overhead_base`` (the advanced parameter ``make_overhead_base``).
 
-    >>> float(make_cost(1.0, 0.5, 0.1))
+    >>> float(make_cost(1.0, 0.5, 0.1, 1.5))
     1.1
     """
-    return inhouse_cost * (1.0 + governance_cost_rate * (MAKE_OVERHEAD_BASE - frequency))
+    return inhouse_cost * (1.0 + governance_cost_rate * (overhead_base - frequency))
 
 
-def buy_cost(inputs: ReviewInputs, base_rate: float):
+def buy_cost(inputs: ReviewInputs, base_rate: float, params: Mapping[str, Any]):
     r"""Monthly cost of buying: fee plus transaction and monitoring costs, plus the fixed cost of
     managing the vendor contracts.
 
     .. math:: C_{buy} = p\,(1 + \tau + m) + M
 
-    >>> float(buy_cost(_example(price=1.0, monitoring_rate=0.0, management=0.2), 0.0)[0])
+    >>> from ecosystem.parameters import defaults
+    >>> float(buy_cost(_example(price=1.0, monitoring_rate=0.0, management=0.2), 0.0, defaults())[0])
     1.2
     """
     tau = transaction_cost_rate(
-        inputs.specificity, inputs.uncertainty, inputs.frequency, inputs.relational_capital, base_rate
+        inputs.specificity, inputs.uncertainty, inputs.frequency, inputs.relational_capital, base_rate, params
     )
     return inputs.price * (1.0 + tau + inputs.monitoring_rate) + inputs.management
 
@@ -179,9 +177,13 @@ def present_values(inputs: ReviewInputs, params: Mapping[str, Any]) -> tuple[np.
     horizon = params["planning_horizon"]
     months = annuity(delta, horizon)
     raises, rounds = renewal_discounts(horizon, params["contract_duration"], delta)
-    make = months * make_cost(inputs.inhouse_cost, inputs.frequency, params["governance_cost_rate"])
+    make = months * make_cost(
+        inputs.inhouse_cost, inputs.frequency, params["governance_cost_rate"], params["make_overhead_base"]
+    )
     make = make + inputs.bought * inputs.switch_out
-    buy = months * buy_cost(inputs, params["transaction_cost_rate"]) + ~inputs.bought * inputs.switch_in
+    buy = (
+        months * buy_cost(inputs, params["transaction_cost_rate"], params) + ~inputs.bought * inputs.switch_in
+    )
     buy = buy + raises * inputs.holdup + rounds * inputs.haggling
     return make, buy
 

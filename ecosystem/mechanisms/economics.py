@@ -21,8 +21,6 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "CORE_COST_SPREAD",
-    "FUNCTION_WEIGHT",
     "core_cost",
     "function_sum",
     "function_weights",
@@ -30,11 +28,6 @@ __all__ = [
     "monthly_revenue",
     "performance",
 ]
-
-#: Share of revenue that depends on the quality of the support functions.
-FUNCTION_WEIGHT = 0.5
-#: Log-normal spread of SMBs' core cost factor around ``core_cost_share`` (productivity dispersion).
-CORE_COST_SPREAD = 0.05
 
 
 def function_weights(importance):
@@ -63,17 +56,18 @@ def function_sum(table):
     return total
 
 
-def performance(core_performance, weights, function_quality):
+def performance(core_performance, weights, function_quality, function_weight):
     r"""What an SMB offers its customers: :math:`\pi = P\,\big(1 - w + w \textstyle\sum_f \omega_f q_f\big)`.
 
-    with core performance *P*, the function weight *w* (``FUNCTION_WEIGHT``), importance weights
-    :math:`\omega_f` and delivered function quality :math:`q_f`.
+    with core performance *P*, the function weight *w* (``function_weight``: the share of
+    revenue that depends on the support functions), importance weights :math:`\omega_f` and
+    delivered function quality :math:`q_f`.
 
-    >>> float(performance(np.array([1.0]), np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]]))[0])
+    >>> float(performance(np.array([1.0]), np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]]), 0.5)[0])
     0.75
     """
     quality = function_sum(weights * function_quality)
-    return core_performance * (1.0 - FUNCTION_WEIGHT + FUNCTION_WEIGHT * quality)
+    return core_performance * (1.0 - function_weight + function_weight * quality)
 
 
 def monthly_revenue(base_revenue, firm_performance, market_performance):
@@ -86,7 +80,13 @@ def monthly_revenue(base_revenue, firm_performance, market_performance):
 
 
 def lost_output_value(
-    base_revenue, core_performance, weights, missing_share, reference_quality, market_performance
+    base_revenue,
+    core_performance,
+    weights,
+    missing_share,
+    reference_quality,
+    market_performance,
+    function_weight,
 ):
     r"""Revenue lost to output missing after a vendor failure or termination.
 
@@ -96,11 +96,11 @@ def lost_output_value(
     (the SLA threshold :math:`q_{ref}`): what the SMB would have earned had the output arrived.
 
     >>> weights, missing = np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])
-    >>> float(lost_output_value(10.0, np.array([1.0]), weights, missing, 0.6, 1.0)[0])
+    >>> float(lost_output_value(10.0, np.array([1.0]), weights, missing, 0.6, 1.0, 0.5)[0])
     1.5
     """
     share = function_sum(weights * missing_share)
-    return base_revenue * core_performance * FUNCTION_WEIGHT * share * reference_quality / market_performance
+    return base_revenue * core_performance * function_weight * share * reference_quality / market_performance
 
 
 def core_cost(base_revenue, relative_scale, core_cost_factor):

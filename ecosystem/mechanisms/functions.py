@@ -22,17 +22,15 @@ BUSINESS_FUNCTIONS: tuple[str, ...] = (
     "logistics",
 )
 
-#: How concentrated draws are around their mean (the "a + b" of a Beta distribution).
-_CONCENTRATION = 8.0
 
-
-def beta_around(rng: np.random.Generator, mean: float, size, concentration: float = _CONCENTRATION):
-    """Draw values in [0, 1] scattered around ``mean`` (a Beta draw with that mean).
+def beta_around(rng: np.random.Generator, mean: float, size, concentration: float):
+    """Draw values in [0, 1] scattered around ``mean`` (a Beta draw with that mean and
+    ``concentration``, the "a + b" of the Beta distribution).
 
     A mean of exactly 0 or 1 gives that value everywhere.
 
     >>> rng = np.random.default_rng(1)
-    >>> x = beta_around(rng, 0.3, 10_000)
+    >>> x = beta_around(rng, 0.3, 10_000, 8.0)
     >>> bool(abs(x.mean() - 0.3) < 0.01), bool(x.min() >= 0), bool(x.max() <= 1)
     (True, True, True)
     """
@@ -53,31 +51,31 @@ class FunctionProfiles:
     frequency: np.ndarray
 
 
-#: Log-normal spread (sigma) of an SMB's in-house cost of a function around ``inhouse_cost``.
-INHOUSE_COST_SPREAD = 0.25
-
-
 def _specificity(rng: np.random.Generator, params: dict, shape: tuple[int, int]) -> np.ndarray:
     """Asset specificity around each function's mean: ``asset_specificity`` times the function's
-    factor ``specificity_<function>`` (capped at 1)."""
+    factor ``specificity_<function>`` (capped at 1), concentrated by ``function_concentration``."""
+    concentration = params["function_concentration"]
     factors = np.array([params.get(f"specificity_{f}", 1.0) for f in BUSINESS_FUNCTIONS])
     if (factors == 1.0).all():  # one mean for all functions: a single draw
-        return beta_around(rng, params["asset_specificity"], shape)
+        return beta_around(rng, params["asset_specificity"], shape, concentration)
     means = np.minimum(params["asset_specificity"] * factors, 1.0)
     if ((means <= 0.0) | (means >= 1.0)).any():  # degenerate means: each function on its own
-        columns = [beta_around(rng, m, shape[0]) for m in means]
+        columns = [beta_around(rng, m, shape[0], concentration) for m in means]
         return np.stack(columns, axis=1)
-    return rng.beta(means * _CONCENTRATION, (1.0 - means) * _CONCENTRATION, shape)
+    return rng.beta(means * concentration, (1.0 - means) * concentration, shape)
 
 
 def draw_function_profiles(rng: np.random.Generator, n_smbs: int, params: dict) -> FunctionProfiles:
-    """Draw every SMB's function profiles around the model-level means in ``params``."""
+    """Draw every SMB's function profiles around the model-level means in ``params``: Beta draws
+    of concentration ``function_concentration``, in-house costs log-normal with sigma
+    ``inhouse_cost_spread`` around ``inhouse_cost``."""
     shape = (n_smbs, len(BUSINESS_FUNCTIONS))
+    concentration = params["function_concentration"]
     return FunctionProfiles(
-        capability=beta_around(rng, params["initial_capability"], shape),
-        inhouse_cost=params["inhouse_cost"] * rng.lognormal(0.0, INHOUSE_COST_SPREAD, shape),
-        importance=beta_around(rng, params["strategic_importance"], shape),
+        capability=beta_around(rng, params["initial_capability"], shape, concentration),
+        inhouse_cost=params["inhouse_cost"] * rng.lognormal(0.0, params["inhouse_cost_spread"], shape),
+        importance=beta_around(rng, params["strategic_importance"], shape, concentration),
         specificity=_specificity(rng, params, shape),
-        uncertainty=beta_around(rng, params["uncertainty"], shape),
-        frequency=beta_around(rng, params["transaction_frequency"], shape),
+        uncertainty=beta_around(rng, params["uncertainty"], shape, concentration),
+        frequency=beta_around(rng, params["transaction_frequency"], shape, concentration),
     )

@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "TRANSITION_BASE",
     "haggling_cost",
     "holdup_raise",
     "renewal_discounts",
@@ -29,21 +28,19 @@ __all__ = [
     "transition_cost",
 ]
 
-#: Base of the specificity factor of the transition cost, ``TRANSITION_BASE + s``.
-TRANSITION_BASE = 0.5
 
-
-def transition_cost(switching_cost, inhouse_cost, specificity, share):
+def transition_cost(switching_cost, inhouse_cost, specificity, share, base):
     r"""One-off cost of moving (a share of) a function to a vendor or back in-house.
 
     .. math:: T = \varsigma\, c_{in}\, (0.5 + s)\, x
 
-    Specific assets (knowledge, interfaces, data) cost more to move.
+    Specific assets (knowledge, interfaces, data) cost more to move. The base 0.5 of the
+    specificity factor is ``base`` (the advanced parameter ``transition_base``).
 
-    >>> float(transition_cost(1.0, 2.0, 0.5, 0.5))
+    >>> float(transition_cost(1.0, 2.0, 0.5, 0.5, 0.5))
     1.0
     """
-    return switching_cost * inhouse_cost * (TRANSITION_BASE + specificity) * share
+    return switching_cost * inhouse_cost * (base + specificity) * share
 
 
 def switching_cost(transition, relational_capital_value, capability_gap_value):

@@ -7,10 +7,7 @@ knows (Cohen & Levinthal 1990, absorptive capacity).
 
 from __future__ import annotations
 
-__all__ = ["INHOUSE_INNOVATION_FACTOR", "collaborative_innovation_odds", "inhouse_innovation_odds"]
-
-#: In-house innovation odds relative to a perfect partnership (no outside knowledge).
-INHOUSE_INNOVATION_FACTOR = 0.25
+__all__ = ["collaborative_innovation_odds", "inhouse_innovation_odds"]
 
 
 def collaborative_innovation_odds(
@@ -30,10 +27,13 @@ def collaborative_innovation_odds(
     return innovation_rate * relational_capital * vendor_expertise * absorptive_capacity * share
 
 
-def inhouse_innovation_odds(innovation_rate, capability):
+def inhouse_innovation_odds(innovation_rate, capability, factor):
     """Monthly chance that a function kept in-house yields an innovation on its own.
 
-    >>> round(inhouse_innovation_odds(0.1, 0.8), 6)
+    ``factor`` (the advanced parameter ``inhouse_innovation_factor``) is the in-house odds
+    relative to a perfect partnership.
+
+    >>> round(inhouse_innovation_odds(0.1, 0.8, 0.25), 6)
     0.02
     """
-    return innovation_rate * INHOUSE_INNOVATION_FACTOR * capability
+    return innovation_rate * factor * capability

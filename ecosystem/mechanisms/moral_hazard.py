@@ -31,11 +31,6 @@ import numpy as np
 from scipy.special import ndtr
 
 __all__ = [
-    "DELIVERY_NOISE",
-    "DETECTION_ACCURACY",
-    "MEASUREMENT_NOISE",
-    "TEMPTATION_SPREAD",
-    "RENEWAL_BELIEF",
     "annuity",
     "breach_probability",
     "delivered_quality",
@@ -46,24 +41,15 @@ __all__ = [
     "strike_stake",
 ]
 
-#: Standard deviation of the noise on delivered quality, and of the SMB's measurement of it.
-DELIVERY_NOISE, MEASUREMENT_NOISE = 0.05, 0.05
-#: Log-normal spread of the monthly shock to what shirking saves (busy months tempt more).
-TEMPTATION_SPREAD = 0.5
-#: Chance that an audit of a shirking (or overbilled) delivery reveals it.
-DETECTION_ACCURACY = 0.9
-#: Chance a vendor expects that a contract with a clean term is renewed (the SMB may still bring
-#: the function in-house, leave the market or change its sourcing).
-RENEWAL_BELIEF = 0.85
 
+def detection_chance(monitoring_intensity, accuracy):
+    """Chance a month's shirking (or overbilling) is detected: the SMB audits that share of
+    deliveries, and an audit reveals it with chance ``accuracy`` (``detection_accuracy``).
 
-def detection_chance(monitoring_intensity):
-    """Chance a month's shirking (or overbilling) is detected: the SMB audits that share of deliveries.
-
-    >>> detection_chance(0.5)
+    >>> detection_chance(0.5, 0.9)
     0.45
     """
-    return monitoring_intensity * DETECTION_ACCURACY
+    return monitoring_intensity * accuracy
 
 
 def breach_probability(quality, sla_threshold, noise):
@@ -92,9 +78,7 @@ def annuity(patience, months, power=None):
     return np.where(flat, months, safe * (1.0 - power) / (1.0 - safe))
 
 
-def relationship_values(
-    margin, patience, months_left, clean_chance, duration, renewal_belief=RENEWAL_BELIEF, of=None
-):
+def relationship_values(margin, patience, months_left, clean_chance, duration, renewal_belief, of=None):
     r"""What a working vendor expects from a contract: the rest of the term and the renewals.
 
     .. math::
@@ -103,13 +87,14 @@ def relationship_values(
 
     with the monthly margin *m*, the annuity *A* at patience :math:`\delta`, the months left *T*,
     the term *D*, the chance :math:`c` that the rest of the term stays clean and the belief
-    :math:`\rho` (``RENEWAL_BELIEF``) that a clean contract is renewed. Also returns the value of
+    :math:`\rho` (``renewal_belief``; the SMB may still bring the function in-house, leave
+    the market or change its sourcing) that a clean contract is renewed. Also returns the value of
     a new relationship like this one, :math:`V_{new} = m\,A(D) / (1 - \rho\,\delta^D)`.
 
     With ``of`` (each contract's vendor), ``patience`` is given per vendor, and what depends on
     the vendor alone is computed once per vendor.
 
-    >>> rest, renew, new = relationship_values(1.0, 0.9, 12, 1.0, 24)
+    >>> rest, renew, new = relationship_values(1.0, 0.9, 12, 1.0, 24, 0.85)
     >>> round(float(rest), 2), round(float(renew), 2), round(float(new), 2)
     (6.46, 2.13, 8.88)
     """

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .beliefs import decay_factors
 
-__all__ = ["TRUST_RELIEF", "governance_relief", "update_trust"]
+__all__ = ["governance_relief", "update_trust"]
 
 
 def update_trust(trust, good_deliveries, failures, trust_gain, trust_loss):
@@ -31,14 +31,13 @@ def update_trust(trust, good_deliveries, failures, trust_gain, trust_loss):
     return built * decay_factors(1.0 - trust_loss, failures)
 
 
-#: Largest share of governance (transaction and monitoring) costs that full trust saves.
-TRUST_RELIEF = 0.5
-
-
-def governance_relief(relational_capital):
+def governance_relief(relational_capital, trust_relief):
     """Factor on transaction and monitoring costs: trusted partners need fewer safeguards.
 
-    >>> governance_relief(0.0), governance_relief(1.0)
+    ``trust_relief`` (the advanced parameter of that name) is the largest share of governance
+    (transaction and monitoring) costs that full trust saves.
+
+    >>> governance_relief(0.0, 0.5), governance_relief(1.0, 0.5)
     (1.0, 0.5)
     """
-    return 1.0 - TRUST_RELIEF * relational_capital
+    return 1.0 - trust_relief * relational_capital

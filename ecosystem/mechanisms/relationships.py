@@ -43,7 +43,7 @@ class PairBook:
 
     Examples
     --------
-    >>> book = PairBook(places=10)
+    >>> book = PairBook(places=10, forgetting=0.97)
     >>> book.ensure(np.array([3, 1, 3]), np.array([7, 2, 7])).tolist()
     [1, 0, 1]
     >>> book.find(np.array([1, 3, 4]), np.array([2, 7, 7])).tolist()
@@ -52,8 +52,10 @@ class PairBook:
     [-1]
     """
 
-    def __init__(self, places: int, capacity: int = 1024) -> None:
+    def __init__(self, places: int, capacity: int = 1024, *, forgetting: float) -> None:
         self.places = int(places)
+        #: monthly factor by which old observations lose weight (``belief_forgetting``)
+        self.forgetting = float(forgetting)
         self.size = 0
         for name, dtype in _FIELDS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
@@ -132,7 +134,9 @@ class PairBook:
         return np.where(known, info, 0.0), np.where(known, precision, 0.0)
 
     def _faded(self, rows: np.ndarray, month: int) -> tuple[np.ndarray, np.ndarray]:
-        return faded(self.obs_info[rows], self.obs_precision[rows], month - self.obs_month[rows])
+        return faded(
+            self.obs_info[rows], self.obs_precision[rows], month - self.obs_month[rows], self.forgetting
+        )
 
     def observe(self, rows: np.ndarray, measured: np.ndarray, precision: float, month: int) -> None:
         """Add one month's measured quality per row (rows may repeat: each measurement counts)."""

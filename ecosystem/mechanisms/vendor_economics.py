@@ -14,43 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "CAPACITY_STEP",
-    "MARKUP_MAX",
-    "MARKUP_MIN",
-    "MARKUP_STEP",
-    "NEWCOMER_SHARE",
-    "REPUTATION_PREMIUM",
-    "SMOOTHING",
-    "TARGET_UTILISATION",
     "adjust_capacity",
     "adjust_markup",
     "entry_profit",
     "smooth",
 ]
 
-#: Utilisation at which a vendor's markup holds steady.
-TARGET_UTILISATION = 0.8
-#: Monthly markup change per unit of utilisation gap.
-MARKUP_STEP = 0.02
-#: Weight of reputation (the smoothed quality its clients measure, against the market's mean) in the
-#: markup's adjustment, relative to utilisation.
-REPUTATION_PREMIUM = 1.0
-#: Bounds of the markup over the pricing base.
-MARKUP_MIN, MARKUP_MAX = 0.1, 1.5
-#: Share of capacity added (when full and profitable) or cut (when idle) at a quarterly review.
-CAPACITY_STEP = 0.1
-#: Smoothed utilisation above which a profitable vendor grows its capacity at a review.
-GROW_UTILISATION = 0.9
-#: Smoothed utilisation below which a vendor cuts its capacity at a review.
-SHRINK_UTILISATION = 0.6
-#: Weight of the newest month in the smoothed utilisation and profit.
-SMOOTHING = 0.2
-#: Share of the market's utilisation an entrant expects for itself: a newcomer without clients or
-#: reputation wins business more slowly than the incumbents (the liability of newness).
-NEWCOMER_SHARE = 0.6
 
-
-def smooth(trend, newest, weight=SMOOTHING):
+def smooth(trend, newest, weight):
     """Exponential smoothing: ``(1 - weight) * trend + weight * newest``.
 
     >>> float(smooth(1.0, 0.0, 0.25))
@@ -59,51 +30,59 @@ def smooth(trend, newest, weight=SMOOTHING):
     return (1.0 - weight) * trend + weight * newest
 
 
-def adjust_markup(markup, utilisation, reputation_gap):
+def adjust_markup(markup, utilisation, reputation_gap, params):
     r"""Next month's markup: up with load and reputation, down with idleness and bad reports.
 
     .. math:: \mu' = \mathrm{clip}\big(\mu + \eta\,[(u - u^*) + \rho\,\Delta_{rep}],\;
               \mu_{min}, \mu_{max}\big)
 
-    with utilisation *u*, the target :math:`u^*` (``TARGET_UTILISATION``), the step :math:`\eta`
-    (``MARKUP_STEP``) and the vendor's reputation gap :math:`\Delta_{rep}` (the smoothed quality
-    its clients measure, minus the market's mean), weighted by :math:`\rho` (``REPUTATION_PREMIUM``).
+    with utilisation *u*, the target :math:`u^*` (``target_utilisation``), the step :math:`\eta`
+    (``markup_step``) and the vendor's reputation gap :math:`\Delta_{rep}` (the smoothed quality
+    its clients measure, minus the market's mean), weighted by :math:`\rho` (``reputation_premium``),
+    kept within ``markup_min`` and ``markup_max``: all read from ``params``.
 
-    >>> adjust_markup(np.array([0.3, 0.3]), np.array([1.0, 0.3]), np.array([0.0, 0.0])).round(3).tolist()
+    >>> from ecosystem.parameters import defaults
+    >>> markup = adjust_markup(np.array([0.3, 0.3]), np.array([1.0, 0.3]), np.array([0.0, 0.0]), defaults())
+    >>> markup.round(3).tolist()
     [0.304, 0.29]
     """
-    change = MARKUP_STEP * ((utilisation - TARGET_UTILISATION) + REPUTATION_PREMIUM * reputation_gap)
-    return np.clip(markup + change, MARKUP_MIN, MARKUP_MAX)
+    change = params["markup_step"] * (
+        (utilisation - params["target_utilisation"]) + params["reputation_premium"] * reputation_gap
+    )
+    return np.clip(markup + change, params["markup_min"], params["markup_max"])
 
 
-def adjust_capacity(capacity, load, utilisation, profit_trend):
+def adjust_capacity(capacity, load, utilisation, profit_trend, params):
     r"""Capacity after a quarterly review.
 
     Capacity is counted in whole functions. A vendor that is nearly full (smoothed utilisation
-    above 0.9) and profitable adds a share ``CAPACITY_STEP`` (at least one); one that is mostly
-    idle (below 0.6) cuts that share, but never below its current load or one function.
+    above ``grow_utilisation``, 0.9) and profitable adds a share ``capacity_step`` (at least one);
+    one that is mostly idle (below ``shrink_utilisation``, 0.6) cuts that share, but never below
+    its current load or one function.
 
+    >>> from ecosystem.parameters import defaults
     >>> adjust_capacity(np.array([20, 20, 20]), np.array([19, 10, 5]), np.array([0.95, 0.7, 0.3]),
-    ...                 np.array([1.0, 1.0, -1.0])).tolist()
+    ...                 np.array([1.0, 1.0, -1.0]), defaults()).tolist()
     [22, 20, 18]
     """
-    step = np.maximum(1, np.floor(CAPACITY_STEP * capacity)).astype(capacity.dtype)
-    grow = (utilisation > GROW_UTILISATION) & (profit_trend > 0)
-    shrink = utilisation < SHRINK_UTILISATION
+    step = np.maximum(1, np.floor(params["capacity_step"] * capacity)).astype(capacity.dtype)
+    grow = (utilisation > params["grow_utilisation"]) & (profit_trend > 0)
+    shrink = utilisation < params["shrink_utilisation"]
     new = np.where(grow, capacity + step, np.where(shrink, capacity - step, capacity))
     return np.maximum(new, np.maximum(np.ceil(load - 1e-9), 1)).astype(capacity.dtype)
 
 
-def entry_profit(capacity, unit_cost, price, fixed_cost, market_utilisation):
+def entry_profit(capacity, unit_cost, price, fixed_cost, market_utilisation, newcomer_share):
     r"""Monthly profit a potential entrant expects at the market's utilisation.
 
     .. math:: E[\pi] = K\,\nu\,U\,(p - c) - F
 
     with capacity *K* (in whole functions), the market's utilisation *U* (unmet demand included),
-    the newcomer's share :math:`\nu` of it (``NEWCOMER_SHARE``), list price *p*, variable cost *c*
-    and fixed cost *F*.
+    the newcomer's share :math:`\nu` of it (``newcomer_share``: a newcomer without clients or
+    reputation wins business more slowly than the incumbents, the liability of newness), list
+    price *p*, variable cost *c* and fixed cost *F*.
 
-    >>> round(float(entry_profit(20, 0.6, 0.8, 1.2, 1.0)), 6)
+    >>> round(float(entry_profit(20, 0.6, 0.8, 1.2, 1.0, 0.6)), 6)
     1.2
     """
-    return capacity * NEWCOMER_SHARE * market_utilisation * (price - unit_cost) - fixed_cost
+    return capacity * newcomer_share * market_utilisation * (price - unit_cost) - fixed_cost

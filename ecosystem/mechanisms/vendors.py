@@ -21,46 +21,28 @@ import numpy as np
 from .functions import BUSINESS_FUNCTIONS, beta_around
 
 __all__ = [
-    "COST_BASE",
-    "COST_SLOPE",
-    "FIXED_COST",
-    "GOOD_QUALITY",
-    "LEMON_QUALITY",
     "LOCATIONS",
-    "LOCATION_COST",
-    "LOCATION_FRICTION",
-    "MARKET_ROOM",
-    "MAX_PATIENCE",
-    "PATIENCE_CONCENTRATION",
-    "QUALITY_CONCENTRATION",
-    "START_CASH_MONTHS",
     "VendorPool",
     "draw_vendors",
+    "location_costs",
+    "location_frictions",
     "variable_cost",
     "with_room",
 ]
 
 LOCATIONS: tuple[str, ...] = ("onshore", "nearshore", "offshore")
-#: Cost multiplier by location: cheaper further away.
-LOCATION_COST = np.array([1.0, 0.8, 0.6])
-#: Share of delivered quality lost to communication friction (language, time zones, culture).
-LOCATION_FRICTION = np.array([0.0, 0.06, 0.15])
-#: Mean true quality of good vendors and of lemons; the Beta concentration of true quality
-#: around them (standard deviation about 0.09).
-GOOD_QUALITY, LEMON_QUALITY, QUALITY_CONCENTRATION = 0.78, 0.42, 20.0
-#: Variable cost of serving a whole function, relative to ``vendor_cost_ratio`` x in-house cost:
-#: ``COST_BASE + COST_SLOPE * quality`` (quality costs money).
-COST_BASE, COST_SLOPE = 0.5, 0.65
-#: Monthly fixed cost of one unit of capacity (one contract's worth), as a share of the variable cost.
-FIXED_COST = 0.1
-#: Starting cash of a vendor, in months of its fixed costs.
-START_CASH_MONTHS = 12.0
-#: Beta concentration of the vendors' patience around ``vendor_patience``.
-PATIENCE_CONCENTRATION = 40.0
-#: Highest patience a vendor may draw (a discount factor of 1 would value the future without end).
-MAX_PATIENCE = 0.999
-#: Market places per initial vendor: room for entrants.
-MARKET_ROOM = 2
+
+
+def location_costs(params) -> np.ndarray:
+    """Cost multiplier by location, cheaper further away: onshore is the numéraire (1), nearshore
+    and offshore are ``nearshore_cost_factor`` and ``offshore_cost_factor``."""
+    return np.array([1.0, params["nearshore_cost_factor"], params["offshore_cost_factor"]])
+
+
+def location_frictions(params) -> np.ndarray:
+    """Share of delivered quality lost to communication friction (language, time zones, culture) by
+    location: none onshore, ``nearshore_friction`` and ``offshore_friction`` further away."""
+    return np.array([0.0, params["nearshore_friction"], params["offshore_friction"]])
 
 
 @dataclass
@@ -95,10 +77,10 @@ class VendorPool:
         """List price of a whole function for a month: the pricing base plus the markup."""
         return self.price_base * (1.0 + self.markup)
 
-    @property
-    def fixed_cost(self) -> np.ndarray:
-        """Monthly fixed cost of each place's capacity."""
-        return FIXED_COST * self.unit_cost * self.capacity
+    def fixed_cost(self, share: float) -> np.ndarray:
+        """Monthly fixed cost of each place's capacity: ``share`` (``fixed_cost_share``) of the
+        variable cost per unit of capacity."""
+        return share * self.unit_cost * self.capacity
 
     def replace(self, places: np.ndarray, fresh: VendorPool) -> None:
         """Put the vendors of ``fresh`` into the market ``places`` (new entrants)."""
@@ -111,49 +93,53 @@ def variable_cost(quality, location, params, noise=1.0):
 
     .. math:: c = \\kappa_v \\, c_{in} \\, \\ell_{loc} \\, (0.5 + 0.65\\,\\theta)\\, \\epsilon
 
-    >>> params = {"vendor_cost_ratio": 0.6, "inhouse_cost": 1.0}
+    with the location's cost multiplier (:func:`location_costs`) and the quality factor
+    ``cost_base + cost_slope * quality`` (quality costs money).
+
+    >>> from ecosystem.parameters import defaults
+    >>> params = {**defaults(), "vendor_cost_ratio": 0.6, "inhouse_cost": 1.0}
     >>> round(float(variable_cost(0.78, 0, params)), 4), round(float(variable_cost(0.78, 2, params)), 4)
     (0.6042, 0.3625)
     """
     return (
         params["vendor_cost_ratio"]
         * params["inhouse_cost"]
-        * LOCATION_COST[location]
-        * (COST_BASE + COST_SLOPE * quality)
+        * location_costs(params)[location]
+        * (params["cost_base"] + params["cost_slope"] * quality)
         * noise
     )
 
 
-#: Log-normal spread (sigma) of a vendor's variable cost around its location's and quality's level.
-VENDOR_COST_SPREAD = 0.1
-#: Log-normal spread (sigma) of a vendor's markup around ``vendor_markup``.
-MARKUP_SPREAD = 0.2
-#: Chance that a vendor offers a given business function (each vendor offers at least one).
-OFFER_CHANCE = 0.5
-#: Beta(a, b) of vendors' security level (mean 2/3): how well it guards its clients' data.
-SECURITY_BETA = (4.0, 2.0)
-#: Beta(a, b) of vendors' financial stability (mean 1/2): lowers the random failure hazard.
-STABILITY_BETA = (5.0, 5.0)
-
-
 def draw_vendors(rng: np.random.Generator, n: int, params: dict, month: int = 0) -> VendorPool:
-    """Draw ``n`` new vendors from the market's type distribution (entering in ``month``)."""
+    """Draw ``n`` new vendors from the market's type distribution (entering in ``month``).
+
+    True quality is a Beta of concentration ``quality_concentration`` around ``good_quality`` or
+    ``lemon_quality``; patience a Beta of concentration ``patience_concentration`` around
+    ``vendor_patience``, at most ``max_patience`` (a discount factor of 1 would value the future
+    without end); variable cost and markup log-normal with sigmas ``vendor_cost_spread`` and
+    ``markup_spread``; each function offered with chance ``offer_chance`` (at least one); security
+    Beta(``security_beta_a``, ``security_beta_b``) (mean 2/3: how well it guards its clients'
+    data) and financial stability Beta(``stability_beta_a``, ``stability_beta_b``) (mean 1/2:
+    lowers the failure hazard); starting cash ``vendor_start_cash_months`` months of fixed cost.
+    """
     is_lemon = rng.random(n) < params["lemon_share"]
+    concentration = params["quality_concentration"]
     true_quality = np.where(
         is_lemon,
-        beta_around(rng, LEMON_QUALITY, n, QUALITY_CONCENTRATION),
-        beta_around(rng, GOOD_QUALITY, n, QUALITY_CONCENTRATION),
+        beta_around(rng, params["lemon_quality"], n, concentration),
+        beta_around(rng, params["good_quality"], n, concentration),
     )
     claimed = np.clip(true_quality + is_lemon * params["lemon_overstatement"], 0.0, 1.0)
     patience = np.minimum(
-        beta_around(rng, params["vendor_patience"], n, PATIENCE_CONCENTRATION), MAX_PATIENCE
+        beta_around(rng, params["vendor_patience"], n, params["patience_concentration"]),
+        params["max_patience"],
     )
     offshore, nearshore = params["offshore_share"], params["nearshore_share"]
     location = rng.choice(3, size=n, p=[1.0 - offshore - nearshore, nearshore, offshore])
-    noise = rng.lognormal(0.0, VENDOR_COST_SPREAD, n)
+    noise = rng.lognormal(0.0, params["vendor_cost_spread"], n)
     unit_cost = variable_cost(true_quality, location, params, noise)
-    markup = params["vendor_markup"] * rng.lognormal(0.0, MARKUP_SPREAD, n)
-    offers = rng.random((n, len(BUSINESS_FUNCTIONS))) < OFFER_CHANCE
+    markup = params["vendor_markup"] * rng.lognormal(0.0, params["markup_spread"], n)
+    offers = rng.random((n, len(BUSINESS_FUNCTIONS))) < params["offer_chance"]
     offers[np.arange(n), rng.integers(0, len(BUSINESS_FUNCTIONS), n)] = True  # at least one
     capacity = np.maximum(1, rng.poisson(params["vendor_capacity"], n))
     return VendorPool(
@@ -163,15 +149,15 @@ def draw_vendors(rng: np.random.Generator, n: int, params: dict, month: int = 0)
         claimed_quality=claimed,
         patience=patience,
         location=location,
-        friction=LOCATION_FRICTION[location],
+        friction=location_frictions(params)[location],
         unit_cost=unit_cost,
         price_base=variable_cost(claimed, location, params, noise),  # lemons price what they claim
         markup=markup,
-        security=rng.beta(*SECURITY_BETA, n),
-        stability=rng.beta(*STABILITY_BETA, n),
+        security=rng.beta(params["security_beta_a"], params["security_beta_b"], n),
+        stability=rng.beta(params["stability_beta_a"], params["stability_beta_b"], n),
         capacity=capacity,
         offers=offers,
-        cash=START_CASH_MONTHS * FIXED_COST * unit_cost * capacity,
+        cash=params["vendor_start_cash_months"] * params["fixed_cost_share"] * unit_cost * capacity,
         loss_months=np.zeros(n, dtype=np.int64),
         utilisation=np.zeros(n),
         profit_trend=np.zeros(n),
