@@ -289,9 +289,14 @@ def test_morris_all_screens_every_parameter_end_to_end_at_a_tiny_budget(tmp_path
     """The global screening with one trajectory, two months and ten SMBs: every numeric basic
     parameter but the documented exclusions, and every advanced one, gets a mu* in each ranking."""
     spec = builtin_spec("morris_all")
-    excluded = {"n_smbs", "inhouse_cost", "imitation_strength", "mutation_rate"} | {
-        f"ewa_{x}" for x in ("phi", "delta", "rho", "lambda")
-    }
+    excluded = {
+        "n_smbs",
+        "inhouse_cost",
+        "imitation_strength",
+        "mutation_rate",
+        "money_unit",
+        "focal_size",
+    } | {f"ewa_{x}" for x in ("phi", "delta", "rho", "lambda")}
     numeric = {p.name for p in PARAMETERS if p.kind in (int, float)}
     assert set(spec.factors) == numeric - excluded
     assert {p.name for p in ADVANCED} <= set(spec.factors)
