@@ -73,7 +73,7 @@ class PairBook:
         """The distinct pair rows among ``rows`` (all >= 0), sorted: :func:`unique_sorted` by
         marking a table of all rows, cheaper than sorting the thousands of a month.
 
-        >>> book = PairBook(places=10)
+        >>> book = PairBook(places=10, forgetting=0.97)
         >>> _ = book.ensure(np.array([3, 1, 2]), np.array([7, 2, 7]))
         >>> book.distinct(np.array([2, 0, 2])).tolist()
         [0, 2]
