@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from helpers import run_model
+from helpers import CHROMIUM, run_model
 
 from ecosystem import EcosystemModel
 
@@ -85,3 +85,21 @@ def pytest_sessionfinish(session, exitstatus):
     if path and runs is not None and runs.MEASURED:
         with open(path, "w", encoding="utf-8") as out:
             json.dump(runs.MEASURED, out, indent=1, sort_keys=True)
+
+
+@pytest.fixture
+def sync_playwright():
+    """Playwright's sync API, or a skip (a failure under CI) naming what is missing."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is absent (apt-get install chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright as api
+        except ImportError:
+            problem = "playwright is not installed (pip install -e '.[dev]')"
+    if problem is None:
+        return api
+    if os.environ.get("CI"):
+        pytest.fail(f"browser test cannot run under CI: {problem}")
+    pytest.skip(f"browser test skipped: {problem}")

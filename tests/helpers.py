@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -27,3 +30,24 @@ def series(steps: int, seed: int, **params) -> pd.DataFrame:
 def per_seed(statistic, steps: int, seeds=THEORY_SEEDS, **params) -> np.ndarray:
     """``statistic(frame)`` of one run per seed, as an array with one entry per seed."""
     return np.array([statistic(series(steps, seed, **params)) for seed in seeds])
+
+
+# --- browser tests -------------------------------------------------------------------------------
+#: Debian's Chromium, never a downloaded browser; ``.ci/run`` installs it.
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags for a headless Chromium on a machine with a closed network (../shared/PITFALLS.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import CHROMIUM, CHROMIUM_ARGS, free_port
 
 from ecosystem.interface.classroom import CSV_COLUMNS, RULE_FIRMS, DecisionError, Game
 from ecosystem.interface.cli import main
@@ -325,48 +326,15 @@ def test_classroom_refuses_bad_options_in_one_line(capsys):
 
 # --- the real server with three students and a teacher in headless Chromium ------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 30_000
 #: Set to a folder to keep the pages' screenshots there (docs/figures for the docs).
 SCREENSHOTS = os.environ.get("SMB_ECO_SCREENSHOTS")
 
 
 @pytest.fixture
-def sync_playwright():
-    """Playwright's sync API, or a skip (a failure under CI) naming what is missing."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is absent (apt-get install chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright as api
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[dev]')"
-    if problem is None:
-        return api
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run under CI: {problem}")
-    pytest.skip(f"browser test skipped: {problem}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
 def classroom(tmp_path):
     """``python -m ecosystem classroom`` on a free port; yields (base URL, teacher URL)."""
-    port = _free_port()
+    port = free_port()
     out, err = tmp_path / "server.out", tmp_path / "server.err"
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(

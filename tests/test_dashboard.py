@@ -19,13 +19,13 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets
 import numpy as np
 import pytest
 import solara
+from helpers import CHROMIUM, CHROMIUM_ARGS, free_port
 from mesa.visualization import Slider, SolaraViz
 from processes import session_processes, wait_for
 
@@ -34,15 +34,6 @@ from ecosystem.interface.cli import main
 from ecosystem.interface.presets import DEFAULT_PRESET, PRESETS, preset_parameters
 from ecosystem.parameters import defaults, parameter, validate_parameters
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CHOOSERS = ("decision_rule", "contract_type", "sourcing_policy")
 #: Network view and the reporter plots.
 IMAGES = 1 + len(app.PLOTS)
@@ -203,12 +194,6 @@ def test_a_playing_model_is_read_only_between_months():
 # --- the command line ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_dashboard_refuses_a_bad_or_busy_port_in_one_line(capsys):
     assert main(["dashboard", "--port", "70000"]) == 2
     assert capsys.readouterr().err.strip().endswith("--port must be in 1..65535, got 70000")
@@ -252,27 +237,9 @@ def _can_bind(port: int) -> bool:
 # --- the real page in headless Chromium ----------------------------------------------------------
 
 
-@pytest.fixture
-def sync_playwright():
-    """Playwright's sync API, or a skip (a failure under CI) naming what is missing."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is absent (apt-get install chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright as api
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[dev]')"
-    if problem is None:
-        return api
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run under CI: {problem}")
-    pytest.skip(f"browser test skipped: {problem}")
-
-
 def _start_dashboard(tmp_path) -> tuple[subprocess.Popen, str, int]:
     """``python -m ecosystem dashboard`` on a free port, answering; its process, URL and port."""
-    port = _free_port()
+    port = free_port()
     out, err = tmp_path / "server.out", tmp_path / "server.err"
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(

@@ -27,10 +27,8 @@ API (JSON; every refusal is status 400, 403 or 404 with ``{"error": one line}``)
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import math
-import os
 import secrets
 import socket
 import sys
@@ -40,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .classroom import DecisionError, Game
+from .dashboard import startup_problem
 from .presets import DEFAULT_PRESET
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "build_app", "json_safe", "serve"]
@@ -219,25 +218,6 @@ def _network_address() -> str:
             return socket.gethostname()
 
 
-def _problem(host: str, port: int) -> str | None:
-    """Why the game cannot start, in one line, or None."""
-    missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
-    if missing:
-        return (
-            f"the classroom game needs {', '.join(missing)}; install the extra with "
-            "pip install 'smb-ecosystem[dashboard]'"
-        )
-    if not 0 < port < 65536:
-        return f"--port must be in 1..65535, got {port}"
-    try:
-        with socket.create_server((host, port)):
-            pass
-    except OSError as error:
-        reason = os.strerror(error.errno) if error.errno else str(error)
-        return f"cannot listen on {host}:{port} ({reason}); choose another --port or --host"
-    return None
-
-
 def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
@@ -254,7 +234,7 @@ def serve(
     except ValueError as error:
         sys.stderr.write(f"smb-eco classroom: error: --scenario: {error}\n")
         return 2
-    problem = _problem(host, port)
+    problem = startup_problem("the classroom game", NEEDS, host, port)
     if problem is not None:
         sys.stderr.write(f"smb-eco classroom: error: {problem}\n")
         return 2

@@ -62,12 +62,13 @@ def solara_command(host: str, port: int, parent: int | None = None) -> list[str]
     ]
 
 
-def _problem(host: str, port: int) -> str | None:
-    """Why the dashboard cannot start, in one line, or None."""
-    missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
+def startup_problem(what: str, needs: tuple[str, ...], host: str, port: int) -> str | None:
+    """Why a local web server (``what``: the dashboard, the classroom game) cannot start, in one
+    line, or None: a module of ``needs`` missing, a port out of range, or one taken."""
+    missing = [name for name in needs if importlib.util.find_spec(name) is None]
     if missing:
         return (
-            f"the dashboard needs {', '.join(missing)}; install the extra with "
+            f"{what} needs {', '.join(missing)}; install the extra with "
             "pip install 'smb-ecosystem[dashboard]'"
         )
     if not 0 < port < 65536:
@@ -76,7 +77,8 @@ def _problem(host: str, port: int) -> str | None:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
-        return f"cannot listen on {host}:{port} ({error.strerror}); choose another --port or --host"
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        return f"cannot listen on {host}:{port} ({reason}); choose another --port or --host"
     return None
 
 
@@ -87,7 +89,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
     again), 2 when it cannot start (reported in one line on standard error), otherwise the
     server's own.
     """
-    problem = _problem(host, port)
+    problem = startup_problem("the dashboard", NEEDS, host, port)
     if problem is not None:
         sys.stderr.write(f"smb-eco dashboard: error: {problem}\n")
         return 2
