@@ -1,42 +1,54 @@
 """The classroom dashboard: a Mesa SolaraViz page over :class:`ecosystem.EcosystemModel`.
 
-Start it with ``smb-eco dashboard`` (or ``solara run ecosystem.interface.app``). The page shows the
-relationship network, live plots of the key reporters, controls generated from the parameter
-schema and a chooser of the classroom scenarios of :mod:`ecosystem.interface.presets`; SolaraViz adds
-step, play/pause and reset.
+Start it with ``smb-eco dashboard`` (or ``solara run ecosystem.interface.app``). SolaraViz gives
+the sidebar: step, play/pause and reset, and controls generated from the parameter schema; the page
+adds a chooser of the classroom scenarios of :mod:`ecosystem.interface.presets`, a summary of the
+running model's settings, and its own main area (:func:`Views`): the month, then named tabs with
+the relationship network, live plots with units and monitors, and the parameter guide.
 
-Display only: every default comes from the schema (:mod:`ecosystem.parameters`), every scenario
-from :mod:`ecosystem.interface.presets`, the seed from the command line's default. Everything is drawn
-with matplotlib on the server, so the page needs no CDN (see ``docs/classroom.md``).
+Display only: every default comes from the schema (:mod:`ecosystem.parameters`), every label from
+the reporter schema (:func:`analysis.figures.label`), every scenario from
+:mod:`ecosystem.interface.presets`, the seed from the command line's default. Everything is drawn
+with matplotlib on the server (:mod:`ecosystem.interface.live_views`), so the page needs no CDN
+(see ``docs/classroom.md``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import math
 import threading
 from collections.abc import Mapping
-from functools import lru_cache
 from html import escape
 from typing import Any
 
-import matplotlib as mpl
-import networkx as nx
 import numpy as np
 import solara
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from mesa.visualization import Slider, SolaraViz, make_plot_component
+import solara.lab
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
+
+from analysis.figures import label, money_units
 
 from ..mechanisms.decision_rules import DECISION_RULES
 from ..model import EcosystemModel
-from ..parameters import FOCAL_PREFIX, Parameter, format_value, parameter, parse_value
+from ..parameters import FOCAL_PREFIX, Parameter, defaults, format_value, parameter, parse_value
 from .cli import DEFAULT_SEED
+from .live_views import FOCAL_COLOUR, TIE_FILTERS, LivePlot, NetworkState, NetworkView, monitor
 from .presets import DEFAULT_PRESET, PRESETS, preset_parameters
 
-__all__ = ["CONTROLS", "DashboardModel", "Page", "draw_network", "model_params", "new_model", "scenario_view"]
+__all__ = [
+    "CONTROLS",
+    "PLOTS",
+    "TABS",
+    "DashboardModel",
+    "Page",
+    "model_params",
+    "network_image",
+    "new_model",
+    "plot_view",
+    "scenario_view",
+]
 
 TITLE = "SMB-vendor outsourcing ecosystem"
 
@@ -71,44 +83,43 @@ FLOAT_STEP_SHARE = 0.05
 #: Highest seed offered by the seed slider.
 MAX_SEED = 999
 
-#: The plots: title, and the reporter(s) drawn (a dict gives each line its colour).
-PLOTS: tuple[tuple[str, str | dict[str, str]], ...] = (
-    ("Outsourcing share", "outsourcing_share"),
-    ("Shirking rate", "shirking_rate"),
+#: The tabs of the main area, in order; the plots name theirs.
+MARKET_TAB, GUIDE_TAB = "Market", "Guide"
+TABS = (MARKET_TAB, "Outsourcing and governance", "Money and risk", "Innovation and strategies", GUIDE_TAB)
+#: The plots: title, the reporter(s) drawn with their colours, the tab, and whether the values are
+#: shares or qualities in [0, 1] (a fixed y-axis).
+PLOTS: tuple[tuple[str, dict[str, str], str, bool], ...] = (
+    ("Outsourcing share", {"outsourcing_share": "tab:blue"}, TABS[1], True),
+    ("Shirking rate", {"shirking_rate": "tab:red"}, TABS[1], True),
     (
         "Delivered vs true quality",
         {"mean_delivered_quality": "tab:blue", "mean_contracted_vendor_quality": "tab:orange"},
+        TABS[1],
+        True,
     ),
-    ("Relational capital", "mean_relational_capital"),
-    ("Innovations per month", {"innovations": "tab:green", "collaborative_innovations": "tab:purple"}),
-    ("Disruption losses", "disruption_loss"),
-    ("Hold-up: fee raise at renewal", "renewal_fee_change"),
-    ("Monthly profit: SMBs and vendors", {"mean_smb_profit": "tab:blue", "mean_vendor_profit": "tab:red"}),
+    ("Relational capital", {"mean_relational_capital": "tab:green"}, TABS[1], True),
+    ("SMB profit", {"mean_smb_profit": "tab:blue"}, TABS[2], False),
+    ("Vendor profit", {"mean_vendor_profit": "tab:red"}, TABS[2], False),
+    ("Disruption losses", {"mean_disruption_loss": "tab:purple"}, TABS[2], False),
+    ("Hold-up: fee raise at renewal", {"renewal_fee_change": "tab:brown"}, TABS[2], False),
+    (
+        "Innovations per month",
+        {"innovations": "tab:green", "collaborative_innovations": "tab:purple"},
+        TABS[3],
+        False,
+    ),
     (
         "Decision rules: share of SMBs",
         {f"share_rule_{rule}": f"C{k}" for k, rule in enumerate(DECISION_RULES)},
+        TABS[3],
+        True,
     ),
-    ("Focal firm: profit", "focal_profit"),
+    ("Focal firm: profit", {"focal_profit": FOCAL_COLOUR}, TABS[3], False),
 )
-#: Plots whose measures are shares or qualities in [0, 1].
-UNIT_INTERVAL_PLOTS = frozenset(
-    {
-        "Outsourcing share",
-        "Shirking rate",
-        "Delivered vs true quality",
-        "Relational capital",
-        "Decision rules: share of SMBs",
-    }
-)
-
-# --- network colours
-SMB_COLOUR = "#4c72b0"
-FOCAL_COLOUR = "#ff9f1c"
-VENDOR_COLOURS = {"hidden": "#9a9a9a", "good": "#2ca02c", "lemon": "#d62728"}
-PEER_COLOUR = "#c8c8c8"
-TRUST_CMAP = mpl.colormaps["viridis"]
-#: Size in inches of every figure: wide enough to fill a SolaraViz grid cell without cropping.
-FIGURE_SIZE = (6.4, 3.9)
+#: Every reporter a plot draws, in plot order.
+PLOTTED = tuple(measure for _, measures, _, _ in PLOTS for measure in measures)
+#: The network's tie filters, the default first.
+TIE_CHOICES = list(TIE_FILTERS)
 
 # --- controls -------------------------------------------------------------------------------
 
@@ -171,7 +182,10 @@ class DashboardModel(EcosystemModel):
     yet). :attr:`lock` makes a month and a read exclusive: ``step()`` holds it, and so do the
     network view and every read of the collected data. It wraps the ``step`` Mesa installs on the
     instance, which counts the step before the month's work begins, so that no reader sees the
-    new month's number with the old month's state (the network is cached per step).
+    new month's number with the old month's state.
+
+    The run keeps its live views (:attr:`views`, drawn once and then updated) and, after a Reset,
+    the previous run's series (:attr:`previous_run`) for the faint comparison curves.
     """
 
     def __init__(self, *, rng: Any = None, scenario: Any = None, **params: Any) -> None:
@@ -182,7 +196,10 @@ class DashboardModel(EcosystemModel):
             for name, value in params.items()
         }
         super().__init__(rng=rng, **params)
+        self.seed = rng
         self.lock = threading.RLock()
+        self.views: dict[str, Any] = {}
+        self.previous_run: dict[str, np.ndarray] | None = None
         month, read = self.step, self.datacollector.get_model_vars_dataframe
 
         def whole_month() -> None:
@@ -196,184 +213,151 @@ class DashboardModel(EcosystemModel):
         self.step = whole_month
         self.datacollector.get_model_vars_dataframe = read_whole_months
 
+    def series(self, measures: tuple[str, ...] = PLOTTED) -> dict[str, np.ndarray]:
+        """Each of ``measures`` from month 1 (the first recorded) to now, read between months."""
+        with self.lock:
+            columns = self.datacollector.model_vars
+            return {m: np.asarray(columns[m], float) for m in measures}
+
+    def network_state(self) -> NetworkState:
+        """What the network view draws of this month, read between months."""
+        with self.lock:
+            return NetworkState(self)
+
+    def record(self) -> dict[str, np.ndarray] | None:
+        """What a run after this one shows as its previous run: this run's plotted series, or, if
+        this run never stepped, the run before it."""
+        return self.series() if self.steps > 0 else self.previous_run
+
 
 def new_model(preset: str) -> DashboardModel:
     """A fresh model of scenario ``preset`` on the default seed."""
     return DashboardModel(rng=DEFAULT_SEED, **preset_parameters(preset))
 
 
-# --- the relationship network ---------------------------------------------------------------
+# --- the views ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=32)
-def _ring(count: int, radius: float) -> np.ndarray:
-    """``count`` points evenly spaced on a circle, the first at the top."""
-    angle = np.pi / 2 - 2 * np.pi * np.arange(count) / max(count, 1)
-    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+def plot_view(model: DashboardModel, title: str) -> LivePlot:
+    """The live plot ``title`` of :data:`PLOTS` for ``model``'s run, made on first use."""
+    view = model.views.get(title)
+    if view is None:
+        _, measures, _, unit_interval = next(p for p in PLOTS if p[0] == title)
+        view = model.views[title] = LivePlot(
+            title, measures, unit_interval=unit_interval, params=model.params, previous=model.previous_run
+        )
+    return view
 
 
-def _layout(model: EcosystemModel) -> dict[int, np.ndarray]:
-    """Fixed positions: SMBs on the outer ring in peer-lattice order, vendors on the inner ring by
-    market place, so nothing moves between steps and an entrant takes its predecessor's spot.
-
-    The market has room for several times the initial vendors; the initial places are spread
-    evenly round the ring and the places for entrants lie between them (empty places, ``None``
-    in ``vendor_agents``, are not drawn)."""
-    places = len(model.vendor_agents)
-    initial = max(1, min(model.params["n_vendors"], places))
-    room = -(-places // initial)  # places per initial vendor, rounded up
-    slot = [(k % initial) * room + k // initial for k in range(places)]
-    smbs, vendors = _ring(len(model.smb_agents), 1.0), _ring(initial * room, 0.45)
-    pos = {agent.unique_id: smbs[i] for i, agent in enumerate(model.smb_agents)}
-    for k, agent in enumerate(model.vendor_agents):
-        if agent is not None:
-            pos[agent.unique_id] = vendors[slot[k]]
-    return pos
+def network_image(model: DashboardModel, ties: str = TIE_CHOICES[0]) -> tuple[bytes, str]:
+    """The network of ``model`` this month with ``ties`` shown, as a PNG, and its one-line summary."""
+    view = model.views.get("network")
+    if view is None:
+        view = model.views["network"] = NetworkView(
+            len(model.smb_agents), len(model.vendor_agents), model.params["n_vendors"]
+        )
+    state = model.network_state()
+    return view.png(state, ties), state.summary
 
 
-def _revealed(model: EcosystemModel) -> set[int]:
-    """Vendors in the market (``unique_id``) whose quality SMBs have seen: those that have
-    delivered on a contract, and so have a reputation (measured quality) to show."""
-    vp = model.vendors
-    places = np.flatnonzero(vp.alive & ~np.isnan(vp.reputation))
-    return {model.vendor_agents[place].unique_id for place in places.tolist()}
+def _number(value: float) -> str:
+    """A readout: three significant figures, a dash for none.
 
-
-def _vendor_status(data: Mapping[str, Any], revealed: bool) -> str:
-    if not revealed:
-        return "hidden"
-    return "lemon" if data["lemon"] else "good"
-
-
-def draw_network(model: EcosystemModel) -> Figure:
-    """The relationship network as a matplotlib figure.
-
-    SMBs are blue circles on the outer ring (the focal firm, if any, an orange star), vendors
-    squares on the inner ring (grey until they have served a contract, then green for good and red
-    for lemons, sized by their clients); contract ties are coloured and thickened by relational
-    capital, peer ties faint grey.
+    >>> _number(0.123456), _number(1234.5), _number(float("nan")), _number(-0.0004)
+    ('0.123', '1.23e+03', '–', '-0.0004')
     """
-    graph = model.network
-    pos = _layout(model)
-    seen = _revealed(model)
-    fig = Figure(figsize=FIGURE_SIZE)
-    ax = fig.add_axes((0.0, 0.0, 0.64, 0.92))
-    peer = [(u, v) for u, v, kind in graph.edges(data="kind") if kind == "peer"]
-    contract = [
-        (u, v, d["relational_capital"]) for u, v, d in graph.edges(data=True) if d["kind"] == "contract"
-    ]
-    nx.draw_networkx_edges(graph, pos, edgelist=peer, ax=ax, edge_color=PEER_COLOUR, width=0.4)
-    if contract:
-        trust = [rc for _, _, rc in contract]
-        nx.draw_networkx_edges(
-            graph,
-            pos,
-            edgelist=[(u, v) for u, v, _ in contract],
-            ax=ax,
-            edge_color=trust,
-            edge_cmap=TRUST_CMAP,
-            edge_vmin=0.0,
-            edge_vmax=1.0,
-            width=[0.3 + 1.5 * rc for rc in trust],
-            alpha=0.7,
-        )
-    smbs = [n for n, kind in graph.nodes(data="kind") if kind == "smb"]
-    focal = [n for n, d in graph.nodes(data=True) if d.get("focal")]
-    nx.draw_networkx_nodes(
-        graph,
-        pos,
-        nodelist=smbs,
-        ax=ax,
-        node_shape="o",
-        node_color=SMB_COLOUR,
-        node_size=max(6.0, 1500.0 / max(len(model.smb_agents), 1)),
-        linewidths=0,
-    )
-    if focal:  # the focal firm, highlighted
-        nx.draw_networkx_nodes(
-            graph,
-            pos,
-            nodelist=focal,
-            ax=ax,
-            node_shape="*",
-            node_color=FOCAL_COLOUR,
-            node_size=260,
-            edgecolors="black",
-            linewidths=0.6,
-        )
-    for status, colour in VENDOR_COLOURS.items():
-        vendors = [
-            n
-            for n, d in graph.nodes(data=True)
-            if d["kind"] == "vendor" and _vendor_status(d, n in seen) == status
-        ]
-        if vendors:
-            clients = [sum(1 for _, _, k in graph.edges(n, data="kind") if k == "contract") for n in vendors]
-            nx.draw_networkx_nodes(
-                graph,
-                pos,
-                nodelist=vendors,
-                ax=ax,
-                node_shape="s",
-                node_color=colour,
-                node_size=[30 + 12 * math.sqrt(c) for c in clients],
-                edgecolors="black",
-                linewidths=0.5,
+    return "–" if not math.isfinite(value) else f"{value:.3g}"
+
+
+def monitor_rows(model: DashboardModel, measures: Mapping[str, str] | tuple[str, ...]) -> str:
+    """HTML table rows of the readouts of ``measures``: name and unit, this month, the mean of the
+    last 12 months and the previous run's value at the same month."""
+    series, previous = model.series(tuple(measures)), model.previous_run or {}
+    month = model.steps
+    rows = []
+    with money_units(model.params):
+        for measure in measures:
+            now, mean = monitor(series[measure])
+            before = previous.get(measure)
+            known = before is not None and 0 < month <= len(before)
+            then = float(before[month - 1]) if known else float("nan")  # month k is row k - 1
+            rows.append(
+                f'<tr data-measure="{measure}"><td>{escape(label(measure))}</td>'
+                f'<td class="now"><b>{_number(now)}</b></td><td>{_number(mean)}</td>'
+                f"<td>{_number(then)}</td></tr>"
             )
-    vendor_labels = {"hidden": "vendor, type hidden", "good": "vendor, good", "lemon": "vendor, lemon"}
-    legend = [
-        Line2D([], [], marker="o", ls="", color=SMB_COLOUR, label="SMB"),
-        *(
-            [Line2D([], [], marker="*", ls="", mec="black", color=FOCAL_COLOUR, label="focal firm")]
-            if focal
-            else []
-        ),
-        *(
-            Line2D([], [], marker="s", ls="", mec="black", color=VENDOR_COLOURS[s], label=label)
-            for s, label in vendor_labels.items()
-        ),
-        Line2D([], [], color=PEER_COLOUR, label="peer tie"),
-    ]
-    fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.66, 0.86), fontsize=8, frameon=False)
-    colorbar_axes = fig.add_axes((0.68, 0.2, 0.28, 0.035))
-    trust_scale = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=TRUST_CMAP)
-    fig.colorbar(trust_scale, cax=colorbar_axes, orientation="horizontal")
-    colorbar_axes.set_title("relational capital\nof a contract tie", fontsize=8)
-    colorbar_axes.tick_params(labelsize=7)
-    fig.suptitle(
-        f"Month {model.steps}: {len(smbs)} SMBs, {graph.number_of_nodes() - len(smbs)} vendors, "
-        f"{len(contract)} SMB-vendor ties",
-        fontsize=10,
+    return "".join(rows)
+
+
+MONITOR_HEAD = (
+    '<table class="monitors"><tr><th>measure (unit)</th><th>this month</th>'
+    "<th>12-month mean</th><th>previous run, same month</th></tr>"
+)
+
+
+def image_alt(view: LivePlot) -> str:
+    """What a plot shows, in words, from its axes (the image's text for screen readers and tests)."""
+    low, high = view.axes.get_xlim()
+    axes = view.axes
+    ylabel = axes.get_ylabel().replace("\n", " ")  # long labels wrap on the image
+    return f"{view.title}: {ylabel} by {axes.get_xlabel().lower()}, months {low:g} to {high:g}"
+
+
+def _image(png: bytes, alt: str) -> solara.Element:
+    """A PNG shown inline (a data URL: nothing is fetched), with its description."""
+    source = "data:image/png;base64," + base64.b64encode(png).decode()
+    return solara.v.Html(
+        tag="img", attributes={"src": source, "alt": alt, "title": alt}, style_="max-width: 100%"
     )
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    return fig
 
 
-def network_view(model: EcosystemModel):
-    """The network as an image (SolaraViz re-renders it after every step), drawn between months."""
-    with getattr(model, "lock", contextlib.nullcontext()):
-        figure = draw_network(model)
-    return solara.FigureMatplotlib(figure, format="png", bbox_inches="tight", dpi=90)
+@solara.component
+def PlotCard(model: DashboardModel, title: str, month: int):  # noqa: N802 (Solara names components like classes)
+    """One plot with its monitors, drawn for ``month`` (a new month redraws it)."""
+    view = plot_view(model, title)
+    png = view.png(model.series(tuple(view.measures)))
+    with solara.Card(title, margin=0, style={"min-width": "420px"}):
+        _image(png, image_alt(view))
+        _html(MONITOR_HEAD + monitor_rows(model, view.measures) + "</table>")
 
 
-# --- plots and the parameter guide -----------------------------------------------------------
+@solara.component
+def NetworkCard(model: DashboardModel, month: int):  # noqa: N802 (Solara names components like classes)
+    """The network with its tie filter, and the readouts of every plotted measure, for ``month``."""
+    ties = solara.use_reactive(TIE_CHOICES[0])
+    png, summary = network_image(model, ties.value)
+    with solara.Columns([3, 2]):
+        with solara.Card("Relationship network", margin=0):
+            solara.ToggleButtonsSingle(value=ties, values=TIE_CHOICES, dense=True)
+            _html(f"<p>{escape(summary)}. Showing {escape(TIE_FILTERS[ties.value])}.</p>")
+            _image(png, f"Relationship network: {summary}")
+        with solara.Card("Key numbers", margin=0):
+            _html(MONITOR_HEAD + monitor_rows(model, PLOTTED) + "</table>")
 
 
-def _plot(title: str, measure: str | dict[str, str]):
-    def post_process(ax) -> None:
-        ax.figure.set_size_inches(*FIGURE_SIZE)
-        ax.set_title(title, fontsize=11)
-        months = max((len(line.get_xdata()) for line in ax.lines), default=0)
-        ax.set_xlim(0, max(months - 1, 1))
-        for line in ax.lines:
-            if months == 1 or np.isnan(np.asarray(line.get_ydata(), float)).any():
-                line.set_marker("o")  # a point between gaps (months without renewals) would be invisible
-                line.set_markersize(3)
-        if title in UNIT_INTERVAL_PLOTS:
-            ax.set_ylim(0.0, 1.0)
+@solara.component
+def Views(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
+    """The main area: the month, then named tabs; only the open tab is drawn.
 
-    return make_plot_component(measure, post_process=post_process)
+    The only view that follows SolaraViz's update counter: every listener of that counter costs
+    the page a render pass of its own after each step, so the cards get the month instead.
+    """
+    update_counter.get()
+    month = model.steps
+    _html(f'<h2 class="month">Month {month}</h2>')
+    with solara.lab.Tabs(lazy=True):
+        with solara.lab.Tab(MARKET_TAB):
+            NetworkCard(model, month)
+        for tab in TABS[1:-1]:
+            with solara.lab.Tab(tab), solara.ColumnsResponsive(12, large=6):
+                for title, _, where, _ in PLOTS:
+                    if where == tab:
+                        PlotCard(model, title, month)
+        with solara.lab.Tab(GUIDE_TAB):
+            ParameterGuide()
+
+
+# --- the run summary and the parameter guide --------------------------------------------------
 
 
 def _html(text: str) -> solara.Element:
@@ -388,15 +372,33 @@ def _scenario_html(chosen) -> str:
     )
 
 
-def run_summary(model: EcosystemModel) -> str:
-    """The control values the running model was built with (sliders show them only when dragged)."""
+def run_summary(model: DashboardModel) -> str:
+    """The running model's settings: the seed, every control's value (sliders show theirs too), and
+    every parameter that differs from the model's defaults, whether a control or the scenario set it."""
     values = " &middot; ".join(
         f"{name} <b>{escape(format_value(model.params[name]))}</b>" for name in CONTROLS
     )
-    return f"<p>This run: {values}. Move a control and press <b>Reset</b> to start a run with it.</p>"
+    schema = defaults()
+    changed = [
+        f"{escape(name)} <b>{escape(format_value(value))}</b> (default {escape(format_value(schema[name]))})"
+        for name, value in model.params.items()
+        if name in schema and value != schema[name]
+    ]
+    if model.focal is not None:
+        changed.append(
+            "a focal firm: " + escape(", ".join(f"{k} {format_value(v)}" for k, v in model.focal.items()))
+        )
+    differs = "; ".join(changed) if changed else "nothing"
+    return (
+        f"<p>This run: seed <b>{escape(str(model.seed))}</b> &middot; {values}.</p>"
+        f"<p>Different from the defaults: {differs}.</p>"
+        "<p>Move a control and press <b>Reset</b> to start a run with it; the last run's curves "
+        "stay, dashed and faint, for comparison.</p>"
+    )
 
 
-def parameter_guide(model: EcosystemModel):
+@solara.component
+def ParameterGuide():  # noqa: N802 (Solara names components like classes)
     """What each control means and which scenario does what, from the schema and the presets."""
     rows = "".join(
         f"<tr><td><code>{name}</code></td><td>{escape(parameter(name).allowed())}</td>"
@@ -411,7 +413,16 @@ def parameter_guide(model: EcosystemModel):
     )
 
 
-COMPONENTS = [network_view, *(_plot(title, measure) for title, measure in PLOTS), (parameter_guide, 1)]
+#: Slider values always in sight (Vuetify shows a slider's value only while it is dragged), and
+#: compact monitor tables.
+CSS = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-input__slider { padding-top: 22px; }
+table.monitors { border-collapse: collapse; font-size: 0.8rem; }
+table.monitors td, table.monitors th { padding: 1px 6px; text-align: right; }
+table.monitors td:first-child, table.monitors th:first-child { text-align: left; }
+h2.month { margin: 4px 0 8px 0; }
+"""
 
 # --- the page -------------------------------------------------------------------------------
 
@@ -420,8 +431,9 @@ preset = solara.reactive(DEFAULT_PRESET)
 
 
 def scenario_view(name: str, model: solara.Reactive) -> solara.Element:
-    """The SolaraViz of scenario ``name`` over the reactive ``model``."""
-    return SolaraViz(model, components=COMPONENTS, model_params=model_params(name), name=TITLE)
+    """SolaraViz's controls (step, play, reset, parameters) for scenario ``name`` over the reactive
+    ``model``; the views are this page's own (:func:`Views`), so SolaraViz gets none."""
+    return SolaraViz(model, components=[], model_params=model_params(name), name=TITLE)
 
 
 @solara.component
@@ -433,18 +445,28 @@ def ScenarioChooser():  # noqa: N802 (Solara names components like classes)
 
 
 @solara.component
-def Scenario(name: str):  # noqa: N802 (Solara names components like classes)
-    """One scenario's dashboard; mounted afresh (keyed by name) when the scenario changes."""
+def Scenario(name: str, last_run: Any):  # noqa: N802 (Solara names components like classes)
+    """One scenario's dashboard; mounted afresh (keyed by name) when the scenario changes.
+
+    ``last_run`` (a ref kept by the page) holds the run shown before this one, whose series the
+    new run draws faintly: after a Reset, and after a change of scenario.
+    """
     initial = solara.use_memo(lambda: new_model(name), [])
     model = solara.use_reactive(initial)
+    current = model.value
+    if last_run.current is not current:
+        if last_run.current is not None and current.previous_run is None and current.steps == 0:
+            current.previous_run = last_run.current.record()
+        last_run.current = current
 
     def stop_on_leave():
         # a run still playing when the scenario changes ends with it (Mesa's `running` flag)
         return lambda: setattr(model.value, "running", False)
 
     solara.use_effect(stop_on_leave, [])
-    _html(run_summary(model.value))
+    _html(run_summary(current))
     scenario_view(name, model)
+    Views(current)
 
 
 @solara.component
@@ -456,10 +478,12 @@ def Page():  # noqa: N802 (Solara names components like classes)
     instead of built afresh.
     """
     shown, set_shown = solara.use_state(preset.value)
+    last_run = solara.use_ref(None)
     solara.use_effect(lambda: set_shown(preset.value), [preset.value])
+    solara.Style(CSS)
     with solara.Sidebar():
         ScenarioChooser()
     if shown == preset.value:
-        Scenario(shown).key(f"scenario-{shown}")
+        Scenario(shown, last_run).key(f"scenario-{shown}")
     else:
         solara.Text(f"Loading the scenario {preset.value!r} ...")
