@@ -297,8 +297,8 @@ MONITOR_HEAD = (
 
 def image_alt(view: LivePlot) -> str:
     """What a plot shows, in words, from its axes (the image's text for screen readers and tests)."""
-    low, high = view.axes.get_xlim()
     axes = view.axes
+    low, high = axes.get_xlim()
     ylabel = axes.get_ylabel().replace("\n", " ")  # long labels wrap on the image
     return f"{view.title}: {ylabel} by {axes.get_xlabel().lower()}, months {low:g} to {high:g}"
 
