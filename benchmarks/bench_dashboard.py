@@ -2,7 +2,7 @@
 
 Starts ``smb-eco dashboard`` on a free port, opens it in headless Chromium (Debian's
 ``/usr/bin/chromium`` through Playwright) and times, in the page, each click on Step until the
-page shows the new month and every image of the open tab has been replaced and decoded: the
+page shows the new month and every image of the open tab shows it and has been decoded: the
 model's month, the server's redraw, the transfer and the browser's paint, at the dashboard's
 default market (100 SMBs). It does so
 
@@ -55,8 +55,9 @@ SHARED_CORE = 3.0
 TABS = ("Market", "Outsourcing and governance")
 
 #: In the page: click Step ``steps`` times, each after the last has been drawn, and return each
-#: step's milliseconds from the click until the header shows the new month and every image of
-#: the open tab has a new, decoded source.
+#: step's milliseconds from the click until the header shows the new month and every image of the
+#: open tab is marked with that month (the page sends an image and its mark in one message) and
+#: decoded.
 STEP_TIMER_JS = """
 async (steps) => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
@@ -64,24 +65,24 @@ async (steps) => {
     const header = document.querySelector("h2.month");
     return header ? parseInt(header.textContent.replace("Month", "")) : NaN;
   };
-  const images = () => [...document.querySelectorAll(".v-window-item--active img")].filter(
+  const images = () => [...document.querySelectorAll(".v-window-item--active img.view")].filter(
     (img) => img.offsetParent !== null);
   const button = [...document.querySelectorAll("button")].find(
     (b) => b.textContent.trim().toUpperCase() === "STEP");
   const times = [];
   for (let k = 0; k < steps; k++) {
-    const start = month();
-    const before = new Set(images().map((img) => img.src));
+    const next = month() + 1;
     const t0 = performance.now();
     button.click();
     for (;;) {
       await frame();
       const now = images();
-      const fresh = now.filter((img) => !before.has(img.src) && img.complete && img.naturalWidth > 0);
-      if (month() === start + 1 && now.length > 0 && fresh.length === now.length) break;
+      const drawn = now.filter((img) => img.classList.contains(`month-${next}`) &&
+                                        img.complete && img.naturalWidth > 0);
+      if (month() === next && now.length > 0 && drawn.length === now.length) break;
       if (performance.now() - t0 > 60000) {
-        throw new Error(`month ${start + 1} was not drawn within 60 s: the page shows month ${month()}, ` +
-          `${fresh.length} of ${now.length} images replaced`);
+        throw new Error(`month ${next} was not drawn within 60 s: the page shows month ${month()}, ` +
+          `${drawn.length} of ${now.length} images drawn`);
       }
     }
     times.push(performance.now() - t0);

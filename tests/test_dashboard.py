@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import ipyvuetify as v
+import ipywidgets
 import numpy as np
 import PIL.Image
 import pytest
@@ -161,14 +162,15 @@ def test_page_shows_named_tabs_months_and_monitors_and_resets_in_a_preset_withou
     rc = rendered
     tabs = [w.children[0] for w in rc.find(v.Tab).widgets]
     assert tabs == list(app.TABS) and not any(str(t).startswith("Page") for t in tabs)
-    (network,) = rc.find(v.Html, tag="img").widgets
-    before = network.attributes["src"]
-    assert before.startswith("data:image/png;base64,")
+    (network,) = rc.find(ipywidgets.Image).widgets
+    before = bytes(network.value)
+    assert before.startswith(b"\x89PNG") and "month-0" in network._dom_classes
     assert _month(rc) == "Month 0"
     _click(rc, "Step")
     _click(rc, "Step")
     assert _time(rc) == "Time: 2.0" and _month(rc) == "Month 2"
-    assert rc.find(v.Html, tag="img").widget.attributes["src"] != before
+    (network,) = rc.find(ipywidgets.Image).widgets
+    assert bytes(network.value) != before and "month-2" in network._dom_classes
     # the key numbers are the reporters of the same run, this month and the 12-month mean
     expected = _expected(DEFAULT_PRESET, 2).datacollector.get_model_vars_dataframe()
     (table,) = [t for t in _html_texts(rc) if "data-measure" in t]
@@ -224,11 +226,11 @@ def test_plots_have_units_months_that_match_the_header_and_redraw_like_a_full_dr
         fresh = live_views.LivePlot(title, measures, unit_interval=unit_interval, params=model.params)
         assert (_png_pixels(again) == _png_pixels(fresh.png(model.series(tuple(measures))))).all(), title
         assert (_png_pixels(again) != _png_pixels(png)).any(), title
-    assert app.image_alt(app.plot_view(model, "SMB profit")) == (
+    assert app.describe(app.plot_view(model, "SMB profit")) == (
         "SMB profit: SMB profit (money units / firm / month) by month, months 0 to 24"
     )
     euros = app.DashboardModel(rng=1, n_smbs=20, n_vendors=5, currency="EUR", money_unit=1000)
-    assert "(EUR k / firm / month)" in app.image_alt(app.plot_view(euros, "SMB profit"))
+    assert "(EUR k / firm / month)" in app.describe(app.plot_view(euros, "SMB profit"))
 
 
 def test_a_plots_y_axis_only_grows_and_the_previous_run_is_drawn_faintly():
@@ -492,16 +494,18 @@ def test_dashboard_in_headless_chromium(sync_playwright, server, tmp_path):
                 assert now == app._number(expected[measure].iloc[-1]), measure
                 assert mean == app._number(expected[measure].iloc[-12:].mean()), measure
                 assert previous == "–"
-            network = page.locator(".v-window-item--active img")
-            expect(network).to_have_attribute("alt", re.compile(r"^Relationship network: Month 12: "))
+            network = page.locator(".v-window-item--active img.view")
+            expect(network.locator("xpath=ancestor::div[@title][1]")).to_have_attribute(
+                "title", re.compile(r"^Relationship network: Month 12: ")
+            )
             _screenshot(page, tmp_path / "dashboard_market.png")
 
             page.get_by_role("tab", name="Outsourcing and governance").click()
-            plots = page.locator(".v-window-item--active img")
+            plots = page.locator(".v-window-item--active img.view")
             expect(plots).to_have_count(4)
             governance = page.evaluate(bm_dash.STEP_TIMER_JS, 6)
             expect(month).to_have_text("Month 18")
-            alts = plots.evaluate_all("imgs => imgs.map(i => i.alt)")
+            alts = plots.evaluate_all("imgs => imgs.map(i => i.closest('[title]').title)")
             for (title, measures, _, _), alt in zip(
                 [p for p in app.PLOTS if p[2] == "Outsourcing and governance"], alts, strict=True
             ):

@@ -15,7 +15,6 @@ with matplotlib on the server (:mod:`ecosystem.interface.live_views`), so the pa
 
 from __future__ import annotations
 
-import base64
 import math
 import threading
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ import solara
 import solara.lab
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
+from solara.alias import rw
 
 from analysis.figures import label, money_units
 
@@ -295,20 +295,20 @@ MONITOR_HEAD = (
 )
 
 
-def image_alt(view: LivePlot) -> str:
-    """What a plot shows, in words, from its axes (the image's text for screen readers and tests)."""
+def describe(view: LivePlot) -> str:
+    """What a plot shows, in words, from its axes (the image's tooltip, for readers and tests)."""
     axes = view.axes
     low, high = axes.get_xlim()
     ylabel = axes.get_ylabel().replace("\n", " ")  # long labels wrap on the image
     return f"{view.title}: {ylabel} by {axes.get_xlabel().lower()}, months {low:g} to {high:g}"
 
 
-def _image(png: bytes, alt: str) -> solara.Element:
-    """A PNG shown inline (a data URL: nothing is fetched), with its description."""
-    source = "data:image/png;base64," + base64.b64encode(png).decode()
-    return solara.v.Html(
-        tag="img", attributes={"src": source, "alt": alt, "title": alt}, style_="max-width: 100%"
-    )
+def _image(png: bytes, text: str, month: int) -> solara.Element:
+    """A PNG sent as binary (no base64) and marked with the month it shows (a CSS class
+    ``month-N``: the image and its mark change in one message), in a frame that ``text`` describes
+    (its tooltip and label for screen readers)."""
+    image = rw.Image(value=png, format="png", _dom_classes=["view", f"month-{month}"])
+    return solara.v.Html(tag="div", attributes={"title": text, "aria-label": text}, children=[image])
 
 
 @solara.component
@@ -317,7 +317,7 @@ def PlotCard(model: DashboardModel, title: str, month: int):  # noqa: N802 (Sola
     view = plot_view(model, title)
     png = view.png(model.series(tuple(view.measures)))
     with solara.Card(title, margin=0, style={"min-width": "420px"}):
-        _image(png, image_alt(view))
+        _image(png, describe(view), month)
         _html(MONITOR_HEAD + monitor_rows(model, view.measures) + "</table>")
 
 
@@ -330,7 +330,7 @@ def NetworkCard(model: DashboardModel, month: int):  # noqa: N802 (Solara names 
         with solara.Card("Relationship network", margin=0):
             solara.ToggleButtonsSingle(value=ties, values=TIE_CHOICES, dense=True)
             _html(f"<p>{escape(summary)}. Showing {escape(TIE_FILTERS[ties.value])}.</p>")
-            _image(png, f"Relationship network: {summary}")
+            _image(png, f"Relationship network: {summary}", month)
         with solara.Card("Key numbers", margin=0):
             _html(MONITOR_HEAD + monitor_rows(model, PLOTTED) + "</table>")
 
