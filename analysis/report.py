@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ecosystem.labels import money_units
 from ecosystem.model import run_simulation
 from ecosystem.parameters import parameter
 from experiments.catalog import builtin_specs
@@ -170,7 +171,7 @@ def analyze(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-        with fg.money_units(results.spec.fixed):
+        with money_units(results.spec.fixed):
             _write(analysis, staging, out)
         with _signals_held():
             _install(staging, out)

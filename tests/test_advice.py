@@ -14,7 +14,7 @@ import pytest
 
 from analysis import advice
 from analysis import figures as fg
-from ecosystem import reporters, units
+from ecosystem import labels, reporters, units
 from ecosystem.interface.cli import main
 from tests.helpers import series
 
@@ -236,7 +236,7 @@ def test_every_money_reporter_states_whom_and_when():
         assert per in ("firm", "all SMBs", "vendor", "outsourced function") and period in ("month", "stock")
     assert units.unit_text("mean_smb_profit", "EUR", 1000) == "EUR k / firm / month"
     assert units.unit_text("disruption_loss", "EUR", 1000) == "EUR k / month, all SMBs"
-    with fg.money_units({"currency": "USD", "money_unit": 1e6}):
+    with labels.money_units({"currency": "USD", "money_unit": 1e6}):
         assert fg.label("mean_outsourcing_cost") == "Outsourcing cost per SMB (USD m / firm / month)"
     assert fg.label("disruption_loss") == "Total disruption loss (money units / month, all SMBs)"
 

@@ -22,6 +22,7 @@ from analysis import figures as fg
 from analysis.report import CONTEXT_FILES, OWNED_FILES, analyze, markdown_to_html
 from analysis.sensitivity import morris_ranking, s1_precision
 from analysis.statistics import final_state, summarize, time_averaged
+from ecosystem import labels
 from ecosystem.interface.cli import main
 from ecosystem.model import run_simulation
 from ecosystem.parameters import parameter
@@ -129,9 +130,9 @@ def test_labels_are_words_with_units():
     mix = "fixed_price:0.5,performance_based:0.5"
     assert fg.level_text(mix) == "fixed price 50 % + performance based 50 %"
     # every reporter has a curated label with its unit, and no label names a parameter that is gone
-    assert set(fg.METRIC_LABELS) == set(MODEL_REPORTERS)
-    assert all(" (" in fg.label(name) and fg.label(name).endswith(")") for name in fg.METRIC_LABELS)
-    for name in fg.PARAMETER_LABELS:
+    assert set(labels.METRIC_LABELS) == set(MODEL_REPORTERS)
+    assert all(" (" in fg.label(name) and fg.label(name).endswith(")") for name in labels.METRIC_LABELS)
+    for name in labels.PARAMETER_LABELS:
         parameter(name)  # raises for a name the schema no longer has
     assert fg.levels("contract_type", ["performance_based", "fixed_price"]) == [
         "fixed_price",

@@ -34,10 +34,10 @@ from helpers import CHROMIUM, CHROMIUM_ARGS, free_port
 from mesa.visualization import Slider, SolaraViz
 from processes import session_processes, wait_for
 
-from analysis.figures import label
 from ecosystem.interface import app, live_views
 from ecosystem.interface.cli import main
 from ecosystem.interface.presets import DEFAULT_PRESET, PRESETS, preset_parameters
+from ecosystem.labels import label
 from ecosystem.parameters import defaults, parameter, validate_parameters
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -7,7 +7,7 @@ running model's settings, and its own main area (:func:`Views`): the month, then
 the relationship network, live plots with units and monitors, and the parameter guide.
 
 Display only: every default comes from the schema (:mod:`ecosystem.parameters`), every label from
-the reporter schema (:func:`analysis.figures.label`), every scenario from
+the reporter schema (:func:`ecosystem.labels.label`), every scenario from
 :mod:`ecosystem.interface.presets`, the seed from the command line's default. Everything is drawn
 with matplotlib on the server (:mod:`ecosystem.interface.live_views`), so the page needs no CDN
 (see ``docs/classroom.md``).
@@ -28,8 +28,7 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
-from analysis.figures import label, money_units
-
+from ..labels import label, money_units
 from ..mechanisms.decision_rules import DECISION_RULES
 from ..model import EcosystemModel
 from ..parameters import FOCAL_PREFIX, Parameter, defaults, format_value, parameter, parse_value

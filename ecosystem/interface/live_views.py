@@ -7,7 +7,7 @@ values outside the range so far) and otherwise restored from a saved copy; only 
 ties and nodes are drawn again each month (matplotlib's blitting). That keeps a step plus redraw
 of a whole tab within the classroom budget of 150 ms at 100 SMBs (``benchmarks/bench_dashboard.py``).
 
-Labels come from the reporter schema (:func:`analysis.figures.label`, with the units of
+Labels come from the reporter schema (:func:`ecosystem.labels.label`, with the units of
 :mod:`ecosystem.units`). The model records its reporters at the end of each month, from month 1
 on; the x-axis counts those months, so the last point of every plot is the month shown in the
 page's header (the model's step count).
@@ -33,7 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from analysis.figures import label, money_units
+from ..labels import label, money_units
 
 __all__ = [
     "TIE_FILTERS",
