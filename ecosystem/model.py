@@ -476,6 +476,9 @@ class EcosystemModel(mesa.Model):
         )
         self._delivery = np.zeros(0, dtype=np.int64)
         self._failed = np.zeros(0, dtype=bool)
+        # trust on each delivery's tie: as the delivery found it, then (once updated) as it ends
+        # the month; the phases after delivery read it here rather than from the pair book
+        self._delivery_trust = np.zeros(0)
         self._trust_updated = False
 
     # --- contracts ending and renewing
@@ -1108,7 +1111,7 @@ class EcosystemModel(mesa.Model):
         self._book_holdup(smb, v, holdup)
         self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
         pair = c.pair[act]
-        trust = self._trust(pair)
+        trust = self._delivery_trust = self._trust(pair)
         monitoring = (
             self.monitoring[smb]
             * p["monitoring_cost_rate"]
@@ -1192,9 +1195,12 @@ class EcosystemModel(mesa.Model):
         tie = position[pair]  # each delivery's tie
         bad = np.bincount(tie[self._failed], minlength=len(rows))
         good = np.bincount(tie, minlength=len(rows)) - bad
-        before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
-        pairs.trust[rows] = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
+        before = np.empty(len(rows))
+        before[tie] = self._delivery_trust  # each tie's trust as its deliveries found it
+        after = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
+        pairs.trust[rows] = after
         pairs.trust_month[rows] = self.month
+        self._delivery_trust = after[tie]
 
     # --- innovation
     def innovate(self) -> None:
@@ -1204,7 +1210,7 @@ class EcosystemModel(mesa.Model):
         smb = c.smb[act]
         odds = collaborative_innovation_odds(
             p["innovation_rate"],
-            self._trust(c.pair[act]),
+            self._delivery_trust,
             vp.true_quality[c.vendor[act]],
             f.capability.ravel()[smb * N_FUNCTIONS + c.function[act]],
             c.share[act],
