@@ -32,6 +32,7 @@ from .mechanisms.contracts import (
 from .mechanisms.decision_rules import DECISION_RULES, ReviewInputs, decide, make_cost, transaction_cost_rate
 from .mechanisms.economics import (
     core_cost,
+    function_share,
     function_sum,
     function_weights,
     lost_output_value,
@@ -1244,7 +1245,7 @@ class EcosystemModel(mesa.Model):
         f.capability = develop_capability(
             f.capability, self.outsourced, p["capability_decay"], p["capability_learning"]
         )
-        self.core_performance *= core_focus_growth(self.outsourced.mean(axis=1), p["core_focus_gain"])
+        self.core_performance *= core_focus_growth(function_share(self.outsourced), p["core_focus_gain"])
 
     # --- vendors' accounts, prices and capacity
     def settle_vendor_accounts(self) -> None:

@@ -56,6 +56,17 @@ def function_sum(table):
     return total
 
 
+def function_share(flags):
+    """Share of each SMB's functions flagged in a boolean SMBs x functions table:
+    ``flags.mean(axis=1)`` bit for bit (the count is exact; then divided by the number of
+    functions), counted by :func:`function_sum`.
+
+    >>> function_share(np.array([[True, False, True], [False, False, False]])).tolist()
+    [0.6666666666666666, 0.0]
+    """
+    return function_sum(flags.view(np.int8)) / flags.shape[1]
+
+
 def performance(core_performance, weights, function_quality, function_weight):
     r"""What an SMB offers its customers: :math:`\pi = P\,\big(1 - w + w \textstyle\sum_f \omega_f q_f\big)`.
 
