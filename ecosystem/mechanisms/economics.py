@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "core_cost",
+    "function_share",
     "function_sum",
     "function_weights",
     "lost_output_value",
