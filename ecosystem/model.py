@@ -32,6 +32,7 @@ from .mechanisms.contracts import (
 from .mechanisms.decision_rules import DECISION_RULES, ReviewInputs, decide, make_cost, transaction_cost_rate
 from .mechanisms.economics import (
     core_cost,
+    function_share,
     function_sum,
     function_weights,
     lost_output_value,
@@ -476,6 +477,9 @@ class EcosystemModel(mesa.Model):
         )
         self._delivery = np.zeros(0, dtype=np.int64)
         self._failed = np.zeros(0, dtype=bool)
+        # trust on each delivery's tie: as the delivery found it, then (once updated) as it ends
+        # the month; the phases after delivery read it here rather than from the pair book
+        self._delivery_trust = np.zeros(0)
         self._trust_updated = False
 
     # --- contracts ending and renewing
@@ -489,7 +493,9 @@ class EcosystemModel(mesa.Model):
             return
         smb, fn = c.smb[expiring], c.function[expiring]
         belief = self._own_belief(c.pair[expiring], c.vendor[expiring]).mean
-        renew = (c.term_strikes[expiring] == 0) & (belief >= p["sla_threshold"]) & self.outsourced[smb, fn]
+        renew = (
+            (c.term_strikes[expiring] == 0) & (belief >= p["sla_threshold"]) & _cell(self.outsourced, smb, fn)
+        )
         fits = self._fits_policy(expiring)  # a contract of a sourcing policy the SMB left is not renewed
         renew &= fits
         kept = expiring[renew]
@@ -700,8 +706,8 @@ class EcosystemModel(mesa.Model):
         self._end(ending, "brought_in_house")
         cost = transition_cost(
             p["switching_cost"],
-            self.functions.inhouse_cost[smb, fn],
-            self.functions.specificity[smb, fn],
+            _cell(self.functions.inhouse_cost, smb, fn),
+            _cell(self.functions.specificity, smb, fn),
             1.0,
             p["transition_base"],
         )
@@ -723,14 +729,17 @@ class EcosystemModel(mesa.Model):
             return
         offering = [np.flatnonzero(vp.alive & vp.offers[:, j]) for j in range(N_FUNCTIONS)]
         peers, referred = self._referrals(smb, fn)
-        preferred = self.preferred_vendor[smb, fn]
+        preferred = _cell(self.preferred_vendor, smb, fn)
         choosing = (preferred >= 0).any()
         listed = np.concatenate([preferred[:, None], referred], axis=1) if choosing else referred
         shortlist = draw_shortlist(fn, listed, offering, p["shortlist_size"], self.rng)
         cand = np.maximum(shortlist, 0)
         signal_noise = self.rng.standard_normal(cand.shape)
         usable = (
-            (shortlist >= 0) & vp.alive[cand] & vp.offers[cand, fn[:, None]] & ~self._serving(smb, fn, cand)
+            (shortlist >= 0)
+            & vp.alive[cand]
+            & _cell(vp.offers, cand, fn[:, None])
+            & ~self._serving(smb, fn, cand)
         )
         # what the SMB knows: screening (once per vendor), its own history, its peers' reports
         known = np.where(usable, self.pairs.find(smb[:, None], cand), -1)
@@ -746,7 +755,7 @@ class EcosystemModel(mesa.Model):
         slots = self.slots[smb]
         fee = (
             vp.price[cand]
-            * self._fee_factor(kind, self.functions.uncertainty[smb, fn][:, None], slots[:, None])
+            * self._fee_factor(kind, _cell(self.functions.uncertainty, smb, fn)[:, None], slots[:, None])
             / slots[:, None]
         )
         true_delivered = vp.true_quality[cand] * (1.0 - vp.friction[cand])
@@ -758,7 +767,7 @@ class EcosystemModel(mesa.Model):
         value_of_quality = self._value_of_quality(smb, fn) / slots
         governance = transaction_cost_rate(
             *(
-                a[smb, fn][:, None]
+                _cell(a, smb, fn)[:, None]
                 for a in (self.functions.specificity, self.functions.uncertainty, self.functions.frequency)
             ),
             trust,
@@ -772,8 +781,8 @@ class EcosystemModel(mesa.Model):
         # the transition is wasted and output is lost until the row is re-sourced
         transition = transition_cost(
             p["switching_cost"],
-            self.functions.inhouse_cost[smb, fn],
-            self.functions.specificity[smb, fn],
+            _cell(self.functions.inhouse_cost, smb, fn),
+            _cell(self.functions.specificity, smb, fn),
             1 / slots,
             p["transition_base"],
         )
@@ -783,7 +792,7 @@ class EcosystemModel(mesa.Model):
         ranked = rank_candidates(shortlist, usable, value)
         if choosing:  # an owner's chosen vendor is approached first, if it is usable
             ranked = _put_first(ranked, preferred)
-        self._sign_best(smb, fn, ranked, referred, filled[smb, fn])
+        self._sign_best(smb, fn, ranked, referred, _cell(filled, smb, fn))
 
     def _referrals(self, smb: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The peers each row asks, and the vendor each recommends for the function (-1: none).
@@ -817,7 +826,7 @@ class EcosystemModel(mesa.Model):
         info, precision = self.pairs.obs_info[pair], self.pairs.obs_precision[pair]
         rating = np.divide(info, precision, out=np.full(len(pair), -np.inf), where=precision > 0)
         function = np.repeat(fn, peers.shape[1])[asked][owner]
-        eligible = self.vendors.alive[vendor] & self.vendors.offers[vendor, function]
+        eligible = self.vendors.alive[vendor] & _cell(self.vendors.offers, vendor, function)
         eligible &= rating >= p["sla_threshold"]
         if not eligible.any():
             return peers, referred
@@ -988,7 +997,7 @@ class EcosystemModel(mesa.Model):
             kind=kind,
             share=1 / slots,
             fee=vp.price[v]
-            * self._fee_factor(kind, self.functions.uncertainty[s, j], self.slots[s])
+            * self._fee_factor(kind, _cell(self.functions.uncertainty, s, j), self.slots[s])
             / self.slots[s],
             start=np.full(len(s), self.month),
             end=np.full(len(s), self.month + p["contract_duration"]),
@@ -1002,8 +1011,8 @@ class EcosystemModel(mesa.Model):
         self.ever_bought[s] = True
         cost = transition_cost(
             p["switching_cost"],
-            self.functions.inhouse_cost[s, j],
-            self.functions.specificity[s, j],
+            _cell(self.functions.inhouse_cost, s, j),
+            _cell(self.functions.specificity, s, j),
             1 / self.slots[s],
             p["transition_base"],
         )
@@ -1099,9 +1108,11 @@ class EcosystemModel(mesa.Model):
         )
         paid = bill + overbilling * extra_hours * ~caught - caught * penalty
         self._transfer(smb, v, paid)
-        self._book_holdup(smb, v, c.holdup[act])
+        holdup = c.holdup[act]
+        self._book_holdup(smb, v, holdup)
         self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
-        trust = self._trust(c.pair[act])
+        pair = c.pair[act]
+        trust = self._delivery_trust = self._trust(pair)
         monitoring = (
             self.monitoring[smb]
             * p["monitoring_cost_rate"]
@@ -1121,7 +1132,7 @@ class EcosystemModel(mesa.Model):
         strike = (measured < p["sla_threshold"]) | caught
         c.strikes[act] = np.where(strike, c.strikes[act] + 1, 0)
         c.term_strikes[act] += strike
-        self.pairs.observe(c.pair[act], measured, 1.0 / noise**2, self.month)
+        self.pairs.observe(pair, measured, 1.0 / noise**2, self.month)
         delivered_to = np.bincount(v, minlength=self.places)
         mean_measured = np.bincount(v, weights=measured, minlength=self.places) / np.maximum(delivered_to, 1)
         vp.reputation = np.where(
@@ -1144,7 +1155,7 @@ class EcosystemModel(mesa.Model):
             deliveries=k,
             delivered_quality=float(quality.mean()),
             overbilling=float((overbilling * ~caught * extra_hours).sum()),
-            holdup_transfer=float(c.holdup[act].sum()),
+            holdup_transfer=float(holdup.sum()),
         )
 
     # --- breaches and IP leakage
@@ -1185,9 +1196,12 @@ class EcosystemModel(mesa.Model):
         tie = position[pair]  # each delivery's tie
         bad = np.bincount(tie[self._failed], minlength=len(rows))
         good = np.bincount(tie, minlength=len(rows)) - bad
-        before = pairs.trust_at(rows, self.month - 1, p["trust_decay"])
-        pairs.trust[rows] = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
+        before = np.empty(len(rows))
+        before[tie] = self._delivery_trust  # each tie's trust as its deliveries found it
+        after = update_trust(before, good, bad, p["trust_gain"], p["trust_loss"])
+        pairs.trust[rows] = after
         pairs.trust_month[rows] = self.month
+        self._delivery_trust = after[tie]
 
     # --- innovation
     def innovate(self) -> None:
@@ -1197,7 +1211,7 @@ class EcosystemModel(mesa.Model):
         smb = c.smb[act]
         odds = collaborative_innovation_odds(
             p["innovation_rate"],
-            self._trust(c.pair[act]),
+            self._delivery_trust,
             vp.true_quality[c.vendor[act]],
             f.capability.ravel()[smb * N_FUNCTIONS + c.function[act]],
             c.share[act],
@@ -1231,7 +1245,7 @@ class EcosystemModel(mesa.Model):
         f.capability = develop_capability(
             f.capability, self.outsourced, p["capability_decay"], p["capability_learning"]
         )
-        self.core_performance *= core_focus_growth(self.outsourced.mean(axis=1), p["core_focus_gain"])
+        self.core_performance *= core_focus_growth(function_share(self.outsourced), p["core_focus_gain"])
 
     # --- vendors' accounts, prices and capacity
     def settle_vendor_accounts(self) -> None:
@@ -1508,16 +1522,16 @@ class EcosystemModel(mesa.Model):
             self.params["base_revenue"]
             * self.core_performance[smb]
             * self.params["function_weight"]
-            * self.weights[smb, fn]
+            * _cell(self.weights, smb, fn)
         )
 
     def _trust_value(self, fee, trust, smb, fn):
         """Governance costs that the relational capital with the incumbent saves over a term."""
         p, f = self.params, self.functions
         tau = transaction_cost_rate(
-            f.specificity[smb, fn],
-            f.uncertainty[smb, fn],
-            f.frequency[smb, fn],
+            _cell(f.specificity, smb, fn),
+            _cell(f.uncertainty, smb, fn),
+            _cell(f.frequency, smb, fn),
             0.0,
             p["transaction_cost_rate"],
             p,
@@ -1527,7 +1541,7 @@ class EcosystemModel(mesa.Model):
 
     def _capability_gap_value(self, smb, fn, vendor_quality, share):
         """Revenue lost over a term if the function came back in-house at today's capability."""
-        gap = np.maximum(vendor_quality - self.functions.capability[smb, fn], 0.0)
+        gap = np.maximum(vendor_quality - _cell(self.functions.capability, smb, fn), 0.0)
         return self._value_of_quality(smb, fn) * share * gap * self.params["contract_duration"]
 
     def _switching_cost(self, contracts: np.ndarray, belief: np.ndarray) -> np.ndarray:
@@ -1535,7 +1549,11 @@ class EcosystemModel(mesa.Model):
         p, c, f = self.params, self.contracts, self.functions
         smb, fn, share = c.smb[contracts], c.function[contracts], c.share[contracts]
         transition = transition_cost(
-            p["switching_cost"], f.inhouse_cost[smb, fn], f.specificity[smb, fn], share, p["transition_base"]
+            p["switching_cost"],
+            _cell(f.inhouse_cost, smb, fn),
+            _cell(f.specificity, smb, fn),
+            share,
+            p["transition_base"],
         )
         market_fee = c.fee[contracts] - c.holdup[contracts]  # the fee without earlier hold-up
         trust_value = self._trust_value(market_fee, self._trust(c.pair[contracts]), smb, fn)
@@ -1550,7 +1568,9 @@ class EcosystemModel(mesa.Model):
         price = (offers * vp.price[:, None]).sum(axis=0) / count
         friction = (offers * vp.friction[:, None]).sum(axis=0) / count
         kind = self.contract_kind[smb]
-        quote = price[fn] * self._fee_factor(kind, self.functions.uncertainty[smb, fn], self.slots[smb])
+        quote = price[fn] * self._fee_factor(
+            kind, _cell(self.functions.uncertainty, smb, fn), self.slots[smb]
+        )
         return quote, type_prior(p["lemon_share"], friction[fn], p).expected
 
     def _spend(self, smb: np.ndarray, amount, outsourcing: bool = False) -> None:
@@ -1787,6 +1807,12 @@ def _put_first(ranked: np.ndarray, preferred: np.ndarray) -> np.ndarray:
     hit = (ranked == preferred[:, None]) & (preferred[:, None] >= 0)
     order = np.argsort(~hit, axis=1, kind="stable")  # the hit first, the others in their order
     return np.take_along_axis(ranked, order, axis=1)
+
+
+def _cell(table: np.ndarray, row: np.ndarray, fn: np.ndarray) -> np.ndarray:
+    """``table[row, fn]`` of a table with one column per business function (SMBs' or vendors'),
+    read by one flat ``take``: numpy's indexing by two arrays costs several times more."""
+    return table.take(row * N_FUNCTIONS + fn)
 
 
 def _sum_by(index: np.ndarray, amount, size: int) -> np.ndarray:

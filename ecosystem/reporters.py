@@ -22,6 +22,7 @@ and ``money_unit`` of the run (``EUR k / firm / month``).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -263,6 +264,27 @@ def _buying(model: EcosystemModel) -> np.ndarray:
 MEDIUM_QUANTILE = 0.85
 
 
+def _quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` of a 1-d array without NaN, bit for bit (numpy's default
+    "linear" method: the two order statistics around ``(n - 1) q``, found by one partition, then
+    interpolated as numpy does), without ``np.quantile``'s per-call overhead: entries and exits
+    change the SMBs' sizes, and so this threshold, nearly every month.
+
+    >>> values = np.array([4.0, 1.0, 3.0, 2.0])
+    >>> _quantile(values, 0.85) == float(np.quantile(values, 0.85)), _quantile(values, 1.0)
+    (True, 4.0)
+    """
+    n = len(values)
+    virtual = (n - 1) * q
+    below = math.floor(virtual)
+    if virtual >= n - 1:  # at or past the largest value: numpy takes the largest
+        return float(values.max())
+    low, high = np.partition(values, (below, below + 1))[below : below + 2].tolist()
+    gamma = virtual - below
+    step = high - low
+    return high - step * (1.0 - gamma) if gamma >= 0.5 else low + step * gamma
+
+
 def _buying_by_class(model: EcosystemModel) -> tuple[float, float]:
     """Shares buying anything among the small and the medium-sized active SMBs (NaN if none)."""
 
@@ -274,7 +296,7 @@ def _buying_by_class(model: EcosystemModel) -> tuple[float, float]:
         # the threshold changes only with entries and exits: computed again when the sizes differ
         cached = getattr(m, "_medium_size", None)
         if cached is None or not np.array_equal(cached[0], size):
-            m._medium_size = cached = size, np.quantile(size, MEDIUM_QUANTILE)
+            m._medium_size = cached = size, _quantile(size, MEDIUM_QUANTILE)
         medium = size > cached[1]
         buying = _buying(m)
         shares = [_mean(buying[group]) if group.any() else np.nan for group in (~medium, medium)]
@@ -422,10 +444,16 @@ def _function_share(j: int):
         bought = _bought(model)
         if not len(bought):
             return float("nan")
-        counts = _shared(model, "bought_per_function", lambda m: np.count_nonzero(bought, axis=0))
+        counts = _shared(model, "bought_per_function", lambda m: _column_counts(bought))
         return float(counts[j]) / len(bought)
 
     return share
+
+
+def _column_counts(flags: np.ndarray) -> list[int]:
+    """``np.count_nonzero(flags, axis=0)`` of a boolean table, column by column: numpy's count
+    along the first axis of a table six wide is several times slower."""
+    return [np.count_nonzero(flags[:, column]) for column in range(flags.shape[1])]
 
 
 def _strategy_reporters() -> dict:

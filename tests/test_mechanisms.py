@@ -49,6 +49,7 @@ from ecosystem.mechanisms.decision_rules import (
 )
 from ecosystem.mechanisms.economics import (
     core_cost,
+    function_share,
     function_weights,
     lost_output_value,
     monthly_revenue,
@@ -1111,3 +1112,13 @@ def test_beta_draws_and_function_profiles():
         values = getattr(profiles, name)
         assert ((values >= 0) & (values <= 1)).all(), name
     assert (profiles.inhouse_cost > 0).all()
+
+
+def test_function_shares_and_counts_are_numpys_bit_for_bit():
+    from ecosystem.reporters import _column_counts
+
+    rng = np.random.default_rng(5)
+    for rows, chance in ((1, 0.5), (7, 0.0), (2000, 0.3), (333, 1.0)):
+        flags = rng.random((rows, len(BUSINESS_FUNCTIONS))) < chance
+        assert function_share(flags).tobytes() == flags.mean(axis=1).tobytes()
+        assert _column_counts(flags) == np.count_nonzero(flags, axis=0).tolist()

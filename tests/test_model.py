@@ -413,3 +413,16 @@ def test_entrants_start_their_accounts_at_zero():
         smb_entrants += len(new_smb)
         vendor_entrants += len(new_vendor)
     assert smb_entrants > 0 and vendor_entrants > 0
+
+
+def test_size_threshold_is_numpys_quantile_bit_for_bit():
+    from ecosystem.reporters import _quantile
+
+    rng = np.random.default_rng(3)
+    samples = [rng.lognormal(0.0, 0.8, n) for n in (1, 2, 3, 7, 20, 2001)]
+    samples += [np.repeat(rng.random(5), 4), np.ones(9), rng.integers(0, 4, 50).astype(float)]
+    for values in samples:
+        for q in (0.0, 0.1, 0.5, 0.85, 0.999, 1.0):
+            before = values.copy()
+            assert _quantile(values, q) == float(np.quantile(values, q)), (len(values), q)
+            np.testing.assert_array_equal(values, before)  # the sizes are left as they were

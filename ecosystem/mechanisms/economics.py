@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "core_cost",
+    "function_share",
     "function_sum",
     "function_weights",
     "lost_output_value",
@@ -54,6 +55,17 @@ def function_sum(table):
     for column in range(2, table.shape[1]):
         total += table[:, column]
     return total
+
+
+def function_share(flags):
+    """Share of each SMB's functions flagged in a boolean SMBs x functions table:
+    ``flags.mean(axis=1)`` bit for bit (the count is exact; then divided by the number of
+    functions), counted by :func:`function_sum`.
+
+    >>> function_share(np.array([[True, False, True], [False, False, False]])).tolist()
+    [0.6666666666666666, 0.0]
+    """
+    return function_sum(flags.view(np.int8)) / flags.shape[1]
 
 
 def performance(core_performance, weights, function_quality, function_weight):

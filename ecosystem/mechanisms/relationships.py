@@ -177,7 +177,9 @@ class PairBook:
             return
         position = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
         self.alive[self._rows[position]] = False
-        self._keys, self._rows = np.delete(self._keys, position), np.delete(self._rows, position)
+        keep = np.ones(len(self._keys), dtype=bool)
+        keep[position] = False
+        self._keys, self._rows = self._keys[keep], self._rows[keep]
 
     def compact(self) -> np.ndarray | None:
         """Drop ended pairs once they are most of the book; return the old-to-new row map (-1: dropped).
