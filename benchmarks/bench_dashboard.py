@@ -8,14 +8,17 @@ default market (100 SMBs). It does so
 
 * on the *Market* tab (the network and the key numbers) and on the *Outsourcing and governance*
   tab (four plots with their monitors), one browser tab at a time;
-* with three browser tabs stepping at once (three students on one server): the server is one
-  Python process, so it gives the three at most one core between them, and each step may take up
-  to three times as long as alone, no more.
+* with three browser tabs stepping at once (three students on one server), recording the CPU
+  seconds of the server and of the browser: the server is one Python process (one core), and the
+  three pages need the browser's CPU as well, so each step takes longer; what must not grow is
+  the wall time beyond what that CPU work explains (the server's CPU on one core, or all CPU over
+  the machine's cores, whichever is longer).
 
-The target: a median step plus redraw of at most 150 ms alone. The report prints the median and
-the worst step of each case, and whether the three-tab slowdown stays within what the shared core
-explains. Exit code 0 unless something fails: a measurement, not a test (``tests/test_dashboard.py``
-drives the same timer and checks what the page shows).
+The targets: a median step plus redraw of at most 150 ms alone; with three tabs, wall time over
+CPU-explained time at most 1.25 times that of one tab. The report prints the median and worst
+step, the CPU seconds and that ratio for each case. Exit code 0 unless something fails: a
+measurement, not a test (``tests/test_dashboard.py`` drives the same timer and checks what the
+page shows).
 
 Usage::
 
@@ -37,6 +40,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 #: Debian's Chromium and the flags it needs headless in a container, offline.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,8 +55,9 @@ CHROMIUM_ARGS = [
 ]
 #: The budget of one step plus redraw at 100 SMBs (milliseconds, median).
 TARGET_MS = 150.0
-#: Slowdown of each of three tabs stepping at once that one shared core explains.
-SHARED_CORE = 3.0
+#: How much more the wall time of three tabs stepping at once may exceed what their CPU work
+#: explains than one tab's does: beyond it, sessions would wait on each other, not on the CPU.
+SHARING_TOLERANCE = 1.25
 TABS = ("Market", "Outsourcing and governance")
 
 #: In the page: click Step ``steps`` times, each after the last has been drawn, and return each
@@ -147,7 +153,44 @@ async def open_page(browser, url: str, tab: str):
     return page
 
 
-async def measure(url: str, steps: int) -> dict[str, dict[str, float]]:
+def cpu_seconds(processes: list) -> float:
+    """User plus system CPU seconds used so far by ``processes`` (psutil), each counted once."""
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+async def timed(case: str, pages: list, steps: int, server, results: dict) -> None:
+    """Step every page of ``pages`` at once, ``steps`` times, and record the step times, the CPU
+    seconds of the server (the dashboard command and its Solara process) and of the browser (every
+    other process this one started: Playwright's driver and Chromium's), and the wall time over
+    the time that CPU work explains: the server's CPU on its one core (one Python process), or all
+    CPU spread over the machine's cores, whichever is longer."""
+    served = [server, *server.children(recursive=True)]
+    ids = {p.pid for p in served}
+    browser = [c for c in psutil.Process().children(recursive=True) if c.pid not in ids]
+    server_before, browser_before = cpu_seconds(served), cpu_seconds(browser)
+    start = time.perf_counter()
+    runs = await asyncio.gather(*(p.evaluate(STEP_TIMER_JS, steps) for p in pages))
+    wall = time.perf_counter() - start
+    server_cpu = cpu_seconds(served) - server_before
+    browser_cpu = cpu_seconds(browser) - browser_before
+    explained = max(server_cpu, (server_cpu + browser_cpu) / (os.cpu_count() or 1))
+    results[case] = {
+        **summary([t for run in runs for t in run]),
+        "wall_s": wall,
+        "server_cpu_s": server_cpu,
+        "browser_cpu_s": browser_cpu,
+        "wall_over_explained": wall / explained if explained else float("nan"),
+    }
+
+
+async def measure(url: str, steps: int, server) -> dict[str, dict[str, float]]:
     from playwright.async_api import async_playwright
 
     results = {}
@@ -156,11 +199,10 @@ async def measure(url: str, steps: int) -> dict[str, dict[str, float]]:
         try:
             for tab in TABS:
                 page = await open_page(browser, url, tab)
-                results[f"{tab}, one browser tab"] = summary(await page.evaluate(STEP_TIMER_JS, steps))
+                await timed(f"{tab}, one browser tab", [page], steps, server, results)
                 await page.close()
             pages = [await open_page(browser, url, TABS[0]) for _ in range(3)]
-            runs = await asyncio.gather(*(p.evaluate(STEP_TIMER_JS, steps) for p in pages))
-            results[f"{TABS[0]}, three browser tabs at once"] = summary([t for run in runs for t in run])
+            await timed(f"{TABS[0]}, three browser tabs at once", pages, steps, server, results)
         finally:
             await browser.close()
     return results
@@ -178,23 +220,32 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     process = start_dashboard(port)
     try:
-        results = asyncio.run(measure(f"http://127.0.0.1:{port}/", args.steps))
+        results = asyncio.run(measure(f"http://127.0.0.1:{port}/", args.steps, psutil.Process(process.pid)))
     finally:
         stop(process)
-    print(f"{'case':<52} {'median ms':>10} {'worst ms':>10}")
-    for case, figures in results.items():
-        print(f"{case:<52} {figures['median_ms']:>10.0f} {figures['worst_ms']:>10.0f}")
-    alone = results[f"{TABS[0]}, one browser tab"]["median_ms"]
-    shared = results[f"{TABS[0]}, three browser tabs at once"]["median_ms"]
+    print(
+        f"{'case':<46} {'median ms':>9} {'worst ms':>9} {'server CPU s':>12} "
+        f"{'browser CPU s':>13} {'wall/CPU':>8}"
+    )
+    for case, f in results.items():
+        print(
+            f"{case:<46} {f['median_ms']:>9.0f} {f['worst_ms']:>9.0f} {f['server_cpu_s']:>12.1f} "
+            f"{f['browser_cpu_s']:>13.1f} {f['wall_over_explained']:>8.2f}"
+        )
+    alone, shared = results[f"{TABS[0]}, one browser tab"], results[f"{TABS[0]}, three browser tabs at once"]
     worst_alone = max(results[f"{tab}, one browser tab"]["median_ms"] for tab in TABS)
     print(
         f"target: median step + redraw <= {TARGET_MS:.0f} ms alone: "
         f"{'met' if worst_alone <= TARGET_MS else 'missed'} ({worst_alone:.0f} ms on the slower tab)"
     )
+    excess = shared["wall_over_explained"] / alone["wall_over_explained"]
     print(
-        f"three tabs at once: {shared / alone:.2f} times as long as alone "
-        f"({'within' if shared / alone <= SHARED_CORE else 'beyond'} the {SHARED_CORE:g} "
-        "that one shared core explains)"
+        f"three tabs at once: each step {shared['median_ms'] / alone['median_ms']:.2f} times as long "
+        "as alone; "
+        f"wall time over what the CPU work explains {shared['wall_over_explained']:.2f} against "
+        f"{alone['wall_over_explained']:.2f} alone ({excess:.2f}): "
+        f"{'met' if excess <= SHARING_TOLERANCE else 'missed'} (target <= {SHARING_TOLERANCE:g}: "
+        "the tabs slow each other no more than their CPU share explains)"
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
