@@ -14,12 +14,6 @@ otherwise from the reporter's docstring or the parameter schema.
 
 Examples
 --------
->>> label("shirking_rate")
-'Shirking rate (share of deliveries)'
->>> label("vendor_failure_rate")
-'Vendor failure rate (1/month)'
->>> label("sourcing_policy", unit=False)
-'Sourcing policy'
 >>> level_text("time_and_materials")
 'time and materials'
 """

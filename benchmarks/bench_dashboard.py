@@ -42,12 +42,13 @@ from pathlib import Path
 
 import psutil
 
-#: Debian's Chromium and the flags it needs headless in a container, offline.
+#: Debian's Chromium, never a downloaded browser (``.ci/run`` installs it); the browser tests use
+#: it too (``tests/helpers.py``).
 CHROMIUM = Path("/usr/bin/chromium")
+#: Flags for a headless Chromium on a machine with a closed network (../shared/PITFALLS.md).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
-    "--disable-dev-shm-usage",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -108,9 +109,10 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def start_dashboard(port: int) -> subprocess.Popen:

@@ -1213,7 +1213,7 @@ class EcosystemModel(mesa.Model):
             p["innovation_rate"],
             self._delivery_trust,
             vp.true_quality[c.vendor[act]],
-            f.capability.ravel()[smb * N_FUNCTIONS + c.function[act]],
+            _cell(f.capability, smb, c.function[act]),
             c.share[act],
         )
         joint = smb[self.rng.random(len(act)) < odds]

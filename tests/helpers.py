@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -33,21 +33,8 @@ def per_seed(statistic, steps: int, seeds=THEORY_SEEDS, **params) -> np.ndarray:
 
 
 # --- browser tests -------------------------------------------------------------------------------
-#: Debian's Chromium, never a downloaded browser; ``.ci/run`` installs it.
-CHROMIUM = Path("/usr/bin/chromium")
-#: Flags for a headless Chromium on a machine with a closed network (../shared/PITFALLS.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Debian's Chromium, its headless flags and a free port: one definition, the dashboard benchmark's.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from bench_dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "THEORY_SEEDS", "free_port", "per_seed", "run_model", "series"]

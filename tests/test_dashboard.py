@@ -284,7 +284,6 @@ def test_the_network_is_laid_out_once_shows_what_was_revealed_and_filters_ties()
     assert (state.vendor_status[serving] != "hidden").all()  # every vendor with a contract has delivered
     assert (state.vendor_status[serving] == np.where(model.vendors.is_lemon[serving], "lemon", "good")).all()
     assert state.clients.sum() == len(state.contracts)
-    view = model.views.get("network")
     app.network_image(model)
     view = model.views["network"]
     xy = view.smb_xy.copy()

@@ -38,6 +38,7 @@ from ..labels import label, money_units
 __all__ = [
     "TIE_FILTERS",
     "LivePlot",
+    "NetworkState",
     "NetworkView",
     "axis_unit",
     "monitor",
