@@ -198,6 +198,9 @@ class EcosystemModel(mesa.Model):
         self.ever_bought = np.zeros(n, dtype=bool)
         self.ever_brought_back = np.zeros(n, dtype=bool)
         self.ever_ended_early = np.zeros(n, dtype=bool)
+        # functions a vendor has served since they were last outsourced: making one of them
+        # in-house again is bringing it back, whether or not a contract is still in force
+        self.vendor_served = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.cash = np.full(n, p["initial_cash"])
         self.negative_months = np.zeros(n, dtype=np.int64)
         self.core_performance = np.ones(n)
@@ -697,11 +700,11 @@ class EcosystemModel(mesa.Model):
         c, p = self.contracts, self.params
         self.outsourced[smb, fn] = False
         self.resource_due[smb, fn] = NEVER
+        self._made_again(smb, fn)
         act = c.active_index()
         rows = np.zeros(self.outsourced.size, dtype=bool)
         rows[smb * N_FUNCTIONS + fn] = True
         ending = act[rows[self._rows_of(act)]]
-        self.ever_brought_back[c.smb[ending]] = True  # a function it was buying (a contract in force)
         self._transfer(c.smb[ending], c.vendor[ending], p["exit_fee_months"] * c.fee[ending])
         self._end(ending, "brought_in_house")
         cost = transition_cost(
@@ -712,6 +715,14 @@ class EcosystemModel(mesa.Model):
             p["transition_base"],
         )
         self._spend(smb, cost, outsourcing=True)
+
+    def _made_again(self, smb: np.ndarray, fn: np.ndarray) -> None:
+        """Record functions going back in-house: a function a vendor served since it was last
+        outsourced counts as brought back, with a contract still in force (back-sourcing at a
+        review) or without one (its vendor gone, and the review or the market leaves it in-house)."""
+        served = self.vendor_served[smb, fn]
+        self.ever_brought_back[smb[served]] = True
+        self.vendor_served[smb, fn] = False
 
     # --- search, screening and selection
     def source_vendors(self) -> None:
@@ -966,6 +977,7 @@ class EcosystemModel(mesa.Model):
         self.resource_due[smb[done], fn[done]] = NEVER
         self.outsourced[smb[none], fn[none]] = False
         self.resource_due[smb[none], fn[none]] = NEVER
+        self._made_again(smb[none], fn[none])
         partly = ~done & ~none
         self.resource_due[smb[partly], fn[partly]] = self.month + 1  # search again next month
         if self.slot_count is not None:
@@ -1009,6 +1021,7 @@ class EcosystemModel(mesa.Model):
         self.flows["lemon_signings"] += int(vp.is_lemon[v].sum())
         self.flows["referred_signings"] += int(was_referred.sum())
         self.ever_bought[s] = True
+        self.vendor_served[s, j] = True
         cost = transition_cost(
             p["switching_cost"],
             _cell(self.functions.inhouse_cost, s, j),
@@ -1373,6 +1386,7 @@ class EcosystemModel(mesa.Model):
         self.smb_active &= ~exiting
         self.outsourced[exiting] = False
         self.resource_due[exiting] = NEVER
+        self.vendor_served[exiting] = False
         self.pairs.retire_smbs(np.flatnonzero(exiting))
         self.ledger["smb_cash_out"] += np.where(exiting, self.cash, 0.0)
         self.cash = np.where(exiting, 0.0, self.cash)

@@ -190,19 +190,21 @@ def test_relationships_begun_before_the_run_are_left_out():
 
 
 def test_the_histories_behind_the_survey_shares_follow_the_decisions():
+    """Brought back: a function a vendor served since it was last outsourced is made in-house
+    again (at a review, with a contract in force or not, or because the market has no vendor
+    left for it). Ended early: a contract ended before its term for poor performance or to
+    bring the function back. Both are observed here from the signings, the month-end sourcing
+    table and the endings, independently of the model's own bookkeeping."""
     model = EcosystemModel(rng=5, n_smbs=60, n_vendors=15)
     brought_back = np.zeros(60, bool)
     ended_early = np.zeros(60, bool)
-    bring_in_house, end = model._bring_in_house, model._end
+    served = np.zeros((60, 6), bool)  # rows a vendor has served since they were last outsourced
+    sign, end = model.contracts.sign, model._end
+    back_without_contract = 0
 
-    def spy_bring(smb, fn):  # an SMB that makes a function it was buying under a contract in force
-        c = model.contracts
-        act = c.active_index()
-        rows = set(zip(smb.tolist(), fn.tolist(), strict=True))
-        for i in act:
-            if (int(c.smb[i]), int(c.function[i])) in rows:
-                brought_back[c.smb[i]] = True
-        return bring_in_house(smb, fn)
+    def spy_sign(**columns):
+        served[columns["smb"], columns["function"]] = True
+        return sign(**columns)
 
     def spy_end(contracts, reason):
         c = model.contracts
@@ -211,18 +213,27 @@ def test_the_histories_behind_the_survey_shares_follow_the_decisions():
             ended_early[c.smb[live[c.end[live] > model.month]]] = True
         return end(contracts, reason)
 
-    model._bring_in_house, model._end = spy_bring, spy_end
+    model.contracts.sign, model._end = spy_sign, spy_end
 
     def identities():
         return np.array([model.smb_agents[i].unique_id for i in range(60)])
 
     for _ in range(60):
         before = identities()
+        had_contract = np.zeros((60, 6), bool)
+        c = model.contracts
+        act = c.active_index()
+        had_contract[c.smb[act], c.function[act]] = True
         model.step()
+        back = served & ~model.outsourced  # served rows now made in-house (exits included)
+        back_without_contract += int((back & ~had_contract & model.smb_active[:, None]).sum())
+        brought_back[back.any(axis=1)] = True
+        served[back] = False
         fresh = identities() != before  # a place taken by an entrant this month
         brought_back[fresh] = ended_early[fresh] = False  # an entrant starts without a history
         assert not (model.ever_ended_early & ~model.ever_bought).any()
         assert not (model.ever_brought_back & ~model.ever_bought).any()
+    assert back_without_contract > 0  # the case the survey measure must not miss did occur
     active = model.smb_active
     assert (model.ever_brought_back[active] == brought_back[active]).all()
     assert (model.ever_ended_early[active] == ended_early[active]).all()
