@@ -1296,8 +1296,10 @@ class EcosystemModel(mesa.Model):
         self._end(ending, "vendor_exit")
         self._lose_slots(ending)
         vp.alive &= ~leaving
-        self.preferred_vendor[leaving[np.maximum(self.preferred_vendor, 0)]] = -1  # gone for good
-        self.pairs.retire(leaving[self.pairs.column("vendor")])
+        preferred = self.preferred_vendor
+        if (preferred >= 0).any():  # an owner's chosen vendor that leaves is gone for good
+            preferred[leaving[np.maximum(preferred, 0)]] = -1
+        self.pairs.retire_vendors(leaving)
         self.ledger["vendor_cash_out"] += np.where(leaving, vp.cash, 0.0)
         vp.cash = np.where(leaving, 0.0, vp.cash)
         for place in np.flatnonzero(leaving):
