@@ -43,6 +43,7 @@ from .mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
 from .mechanisms.holdup import haggling_cost, holdup_raise, switching_cost, transition_cost
 from .mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
 from .mechanisms.moral_hazard import (
+    PowerTable,
     breach_probability,
     delivered_quality,
     detection_chance,
@@ -233,6 +234,9 @@ class EcosystemModel(mesa.Model):
         self.vendors = with_room(draw_vendors(self.rng, v, p), self.places)
         self.contracts = ContractBook()
         self.pairs = PairBook(self.places, forgetting=p["belief_forgetting"])
+        # per vendor place: patience and the chance of a clean month, to the power of the months left
+        self._patience_powers = PowerTable(p["contract_duration"])
+        self._clean_powers = PowerTable(p["contract_duration"])
         self.unmet_demand = 0.0
 
         # the money ledger: every transfer is booked on both sides (see check_ledger)
@@ -1048,10 +1052,11 @@ class EcosystemModel(mesa.Model):
             margin,
             vp.patience,
             months_left,
-            (1.0 - strike_if_working) ** months_left,
+            self._clean_powers(1.0 - breach_v, v, months_left),  # (1 - strike_if_working) ** months_left
             p["contract_duration"],
             p["renewal_belief"],
             of=v,
+            discount=self._patience_powers(vp.patience, v, months_left),
         )
         referral_value = (self._referral_weight() * vp.referred_signings / np.maximum(vp.signings, 1))[v]
         stake = strike_stake(
