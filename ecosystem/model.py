@@ -480,6 +480,7 @@ class EcosystemModel(mesa.Model):
             overbilling=0.0,
         )
         self._delivery = np.zeros(0, dtype=np.int64)
+        self._delivery_columns: dict[str, np.ndarray] = {}  # see _delivered
         self._failed = np.zeros(0, dtype=bool)
         # trust on each delivery's tie: as the delivery found it, then (once updated) as it ends
         # the month; the phases after delivery read it here rather than from the pair book
@@ -1028,11 +1029,12 @@ class EcosystemModel(mesa.Model):
         measured, maybe caught, billed and paid; the SMB learns from what it measures."""
         p, c, vp, f = self.params, self.contracts, self.vendors, self.functions
         act = c.active_index()
-        self._delivery = act
+        self._delivery, self._delivery_columns = act, {}
         self._failed = np.zeros(len(act), dtype=bool)
         if not len(act):
             return
-        smb, fn, v, fee, share = c.smb[act], c.function[act], c.vendor[act], c.fee[act], c.share[act]
+        smb, fn, v = self._delivered("smb"), self._delivered("function"), self._delivered("vendor")
+        fee, share = c.fee[act], self._delivered("share")
         row = smb * N_FUNCTIONS + fn
         terms = term_arrays(c.kind[act])
         k, d = len(act), detection_chance(self.monitoring[smb], p["detection_accuracy"])
@@ -1116,7 +1118,7 @@ class EcosystemModel(mesa.Model):
         holdup = c.holdup[act]
         self._book_holdup(smb, v, holdup)
         self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
-        pair = c.pair[act]
+        pair = self._delivered("pair")
         trust = self._delivery_trust = self._trust(pair)
         monitoring = (
             self.monitoring[smb]
@@ -1170,7 +1172,8 @@ class EcosystemModel(mesa.Model):
         act = self._delivery
         if not len(act):
             return
-        hit = self.rng.random(len(act)) < breach_chance(p["breach_rate"], vp.security[c.vendor[act]])
+        security = vp.security[self._delivered("vendor")]
+        hit = self.rng.random(len(act)) < breach_chance(p["breach_rate"], security)
         leak_draw = self.rng.random(len(act))  # drawn for every delivery; it matters where a breach hit
         if hit.any():
             breached = act[hit]
@@ -1190,9 +1193,9 @@ class EcosystemModel(mesa.Model):
         Idle ties fade by ``trust_decay`` a month; the fading is applied when their trust is
         read (:meth:`PairBook.trust_at`), so only ties with deliveries are touched here.
         """
-        p, c, pairs = self.params, self.contracts, self.pairs
+        p, pairs = self.params, self.pairs
         self._trust_updated = True
-        pair = c.pair[self._delivery]
+        pair = self._delivered("pair")
         if not len(pair):
             return
         rows = pairs.distinct(pair)  # the ties with deliveries this month
@@ -1211,17 +1214,16 @@ class EcosystemModel(mesa.Model):
     # --- innovation
     def innovate(self) -> None:
         """Relationships and in-house functions yield innovations that lift core performance."""
-        p, c, vp, f = self.params, self.contracts, self.vendors, self.functions
-        act = self._delivery
-        smb = c.smb[act]
+        p, vp, f = self.params, self.vendors, self.functions
+        smb = self._delivered("smb")
         odds = collaborative_innovation_odds(
             p["innovation_rate"],
             self._delivery_trust,
-            vp.true_quality[c.vendor[act]],
-            _cell(f.capability, smb, c.function[act]),
-            c.share[act],
+            vp.true_quality[self._delivered("vendor")],
+            _cell(f.capability, smb, self._delivered("function")),
+            self._delivered("share"),
         )
-        joint = smb[self.rng.random(len(act)) < odds]
+        joint = smb[self.rng.random(len(smb)) < odds]
         inhouse_rows = ~self.outsourced & self.smb_active[:, None]
         inhouse = self.rng.random(inhouse_rows.shape) < inhouse_innovation_odds(
             p["innovation_rate"], f.capability, p["inhouse_innovation_factor"]
@@ -1666,6 +1668,14 @@ class EcosystemModel(mesa.Model):
                 "belief": per_row(belief) / filled,
                 "trust": per_row(self._trust(c.pair[act])) / filled,
             }
+
+    def _delivered(self, name: str) -> np.ndarray:
+        """Column ``name`` (one that stays put within a month: smb, function, vendor, share, pair)
+        of this month's deliveries, gathered from the contract book once for all phases."""
+        column = self._delivery_columns.get(name)
+        if column is None:
+            column = self._delivery_columns[name] = getattr(self.contracts, name)[self._delivery]
+        return column
 
     def _trust(self, pair: np.ndarray) -> np.ndarray:
         """Relational capital of pair rows now: before this month's trust update, as it stood at
