@@ -723,7 +723,8 @@ class EcosystemModel(mesa.Model):
         """Fill missing vendor slots of outsourced functions: shortlist (market and referrals),
         screen, believe, rank, sign."""
         p, vp = self.params, self.vendors
-        filled = self._filled()
+        in_force = self._rows_of(self.contracts.active_index())  # the row each contract in force serves
+        filled = self._filled(in_force)
         need = self.outsourced & (filled < self.slots[:, None]) & (self.resource_due <= self.month)
         need &= self.smb_active[:, None]
         if self.slot_count is None:  # rows still served under a sourcing policy left behind wait
@@ -744,7 +745,7 @@ class EcosystemModel(mesa.Model):
             (shortlist >= 0)
             & vp.alive[cand]
             & _cell(vp.offers, cand, fn[:, None])
-            & ~self._serving(smb, fn, cand)
+            & ~self._serving(smb, fn, cand, in_force)
         )
         # what the SMB knows: screening (once per vendor), its own history, its peers' reports
         known = np.where(usable, self.pairs.find(smb[:, None], cand), -1)
@@ -1632,9 +1633,9 @@ class EcosystemModel(mesa.Model):
         act = c.active_index()
         return np.bincount(c.vendor[act], weights=c.share[act], minlength=self.places)
 
-    def _filled(self) -> np.ndarray:
-        """Per row: vendor slots filled by contracts in force."""
-        return self._per_row(self._rows_of(self.contracts.active_index())).astype(np.int64)
+    def _filled(self, in_force: np.ndarray) -> np.ndarray:
+        """Per row: vendor slots filled by contracts in force, given their rows (:meth:`_rows_of`)."""
+        return self._per_row(in_force).astype(np.int64, copy=False)
 
     def _rows_of(self, contracts: np.ndarray) -> np.ndarray:
         """Flat (SMB, function) row index of each given contract, as :meth:`_per_row` takes it."""
@@ -1688,20 +1689,21 @@ class EcosystemModel(mesa.Model):
         shape = self.outsourced.shape
         return np.bincount(row, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
-    def _serving(self, smb, fn, cand) -> np.ndarray:
-        """Whether each candidate already serves its row (no vendor takes two slots of one row)."""
+    def _serving(self, smb, fn, cand, in_force) -> np.ndarray:
+        """Whether each candidate already serves its row (no vendor takes two slots of one row),
+        given the rows of the contracts in force (:meth:`_rows_of`)."""
         c = self.contracts
         act = c.active_index()
         serving = np.zeros(cand.shape, dtype=bool)
         if not len(act):
             return serving
-        row, wanted = self._rows_of(act), smb * N_FUNCTIONS + fn
+        row, wanted = in_force, smb * N_FUNCTIONS + fn
         sourcing = np.zeros(self.outsourced.size, dtype=bool)
         sourcing[wanted] = True
         mine = sourcing[row]  # only contracts of the rows being sourced can match
         if not mine.any():
             return serving
-        key = np.sort(row[mine] * self.places + c.vendor[act][mine], kind="stable")
+        key = np.sort(row[mine] * self.places + c.vendor[act[mine]], kind="stable")
         probe = wanted[:, None] * self.places + cand
         position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
         return key[position] == probe
