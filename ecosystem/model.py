@@ -43,6 +43,7 @@ from .mechanisms.functions import BUSINESS_FUNCTIONS, draw_function_profiles
 from .mechanisms.holdup import haggling_cost, holdup_raise, switching_cost, transition_cost
 from .mechanisms.innovation import collaborative_innovation_odds, inhouse_innovation_odds
 from .mechanisms.moral_hazard import (
+    PowerTable,
     breach_probability,
     delivered_quality,
     detection_chance,
@@ -236,6 +237,9 @@ class EcosystemModel(mesa.Model):
         self.vendors = with_room(draw_vendors(self.rng, v, p), self.places)
         self.contracts = ContractBook()
         self.pairs = PairBook(self.places, forgetting=p["belief_forgetting"])
+        # per vendor place: patience and the chance of a clean month, to the power of the months left
+        self._patience_powers = PowerTable(p["contract_duration"])
+        self._clean_powers = PowerTable(p["contract_duration"])
         self.unmet_demand = 0.0
 
         # the money ledger: every transfer is booked on both sides (see check_ledger)
@@ -479,6 +483,7 @@ class EcosystemModel(mesa.Model):
             overbilling=0.0,
         )
         self._delivery = np.zeros(0, dtype=np.int64)
+        self._delivery_columns: dict[str, np.ndarray] = {}  # see _delivered
         self._failed = np.zeros(0, dtype=bool)
         # trust on each delivery's tie: as the delivery found it, then (once updated) as it ends
         # the month; the phases after delivery read it here rather than from the pair book
@@ -729,7 +734,8 @@ class EcosystemModel(mesa.Model):
         """Fill missing vendor slots of outsourced functions: shortlist (market and referrals),
         screen, believe, rank, sign."""
         p, vp = self.params, self.vendors
-        filled = self._filled()
+        in_force = self._rows_of(self.contracts.active_index())  # the row each contract in force serves
+        filled = self._filled(in_force)
         need = self.outsourced & (filled < self.slots[:, None]) & (self.resource_due <= self.month)
         need &= self.smb_active[:, None]
         if self.slot_count is None:  # rows still served under a sourcing policy left behind wait
@@ -750,7 +756,7 @@ class EcosystemModel(mesa.Model):
             (shortlist >= 0)
             & vp.alive[cand]
             & _cell(vp.offers, cand, fn[:, None])
-            & ~self._serving(smb, fn, cand)
+            & ~self._serving(smb, fn, cand, in_force)
         )
         # what the SMB knows: screening (once per vendor), its own history, its peers' reports
         known = np.where(usable, self.pairs.find(smb[:, None], cand), -1)
@@ -1037,11 +1043,12 @@ class EcosystemModel(mesa.Model):
         measured, maybe caught, billed and paid; the SMB learns from what it measures."""
         p, c, vp, f = self.params, self.contracts, self.vendors, self.functions
         act = c.active_index()
-        self._delivery = act
+        self._delivery, self._delivery_columns = act, {}
         self._failed = np.zeros(len(act), dtype=bool)
         if not len(act):
             return
-        smb, fn, v, fee, share = c.smb[act], c.function[act], c.vendor[act], c.fee[act], c.share[act]
+        smb, fn, v = self._delivered("smb"), self._delivered("function"), self._delivered("vendor")
+        fee, share = c.fee[act], self._delivered("share")
         row = smb * N_FUNCTIONS + fn
         terms = term_arrays(c.kind[act])
         k, d = len(act), detection_chance(self.monitoring[smb], p["detection_accuracy"])
@@ -1061,10 +1068,11 @@ class EcosystemModel(mesa.Model):
             margin,
             vp.patience,
             months_left,
-            (1.0 - strike_if_working) ** months_left,
+            self._clean_powers(1.0 - breach_v, v, months_left),  # (1 - strike_if_working) ** months_left
             p["contract_duration"],
             p["renewal_belief"],
             of=v,
+            discount=self._patience_powers(vp.patience, v, months_left),
         )
         referral_value = (self._referral_weight() * vp.referred_signings / np.maximum(vp.signings, 1))[v]
         stake = strike_stake(
@@ -1124,7 +1132,7 @@ class EcosystemModel(mesa.Model):
         holdup = c.holdup[act]
         self._book_holdup(smb, v, holdup)
         self.flows["vendor_costs"] += _sum_by(v, cost - shirking * saving, self.places)
-        pair = c.pair[act]
+        pair = self._delivered("pair")
         trust = self._delivery_trust = self._trust(pair)
         monitoring = (
             self.monitoring[smb]
@@ -1178,7 +1186,8 @@ class EcosystemModel(mesa.Model):
         act = self._delivery
         if not len(act):
             return
-        hit = self.rng.random(len(act)) < breach_chance(p["breach_rate"], vp.security[c.vendor[act]])
+        security = vp.security[self._delivered("vendor")]
+        hit = self.rng.random(len(act)) < breach_chance(p["breach_rate"], security)
         leak_draw = self.rng.random(len(act))  # drawn for every delivery; it matters where a breach hit
         if hit.any():
             breached = act[hit]
@@ -1198,9 +1207,9 @@ class EcosystemModel(mesa.Model):
         Idle ties fade by ``trust_decay`` a month; the fading is applied when their trust is
         read (:meth:`PairBook.trust_at`), so only ties with deliveries are touched here.
         """
-        p, c, pairs = self.params, self.contracts, self.pairs
+        p, pairs = self.params, self.pairs
         self._trust_updated = True
-        pair = c.pair[self._delivery]
+        pair = self._delivered("pair")
         if not len(pair):
             return
         rows = pairs.distinct(pair)  # the ties with deliveries this month
@@ -1219,17 +1228,16 @@ class EcosystemModel(mesa.Model):
     # --- innovation
     def innovate(self) -> None:
         """Relationships and in-house functions yield innovations that lift core performance."""
-        p, c, vp, f = self.params, self.contracts, self.vendors, self.functions
-        act = self._delivery
-        smb = c.smb[act]
+        p, vp, f = self.params, self.vendors, self.functions
+        smb = self._delivered("smb")
         odds = collaborative_innovation_odds(
             p["innovation_rate"],
             self._delivery_trust,
-            vp.true_quality[c.vendor[act]],
-            _cell(f.capability, smb, c.function[act]),
-            c.share[act],
+            vp.true_quality[self._delivered("vendor")],
+            _cell(f.capability, smb, self._delivered("function")),
+            self._delivered("share"),
         )
-        joint = smb[self.rng.random(len(act)) < odds]
+        joint = smb[self.rng.random(len(smb)) < odds]
         inhouse_rows = ~self.outsourced & self.smb_active[:, None]
         inhouse = self.rng.random(inhouse_rows.shape) < inhouse_innovation_odds(
             p["innovation_rate"], f.capability, p["inhouse_innovation_factor"]
@@ -1309,8 +1317,10 @@ class EcosystemModel(mesa.Model):
         self._end(ending, "vendor_exit")
         self._lose_slots(ending)
         vp.alive &= ~leaving
-        self.preferred_vendor[leaving[np.maximum(self.preferred_vendor, 0)]] = -1  # gone for good
-        self.pairs.retire(leaving[self.pairs.column("vendor")])
+        preferred = self.preferred_vendor
+        if (preferred >= 0).any():  # an owner's chosen vendor that leaves is gone for good
+            preferred[leaving[np.maximum(preferred, 0)]] = -1
+        self.pairs.retire_vendors(leaving)
         self.ledger["vendor_cash_out"] += np.where(leaving, vp.cash, 0.0)
         vp.cash = np.where(leaving, 0.0, vp.cash)
         for place in np.flatnonzero(leaving):
@@ -1637,9 +1647,9 @@ class EcosystemModel(mesa.Model):
         act = c.active_index()
         return np.bincount(c.vendor[act], weights=c.share[act], minlength=self.places)
 
-    def _filled(self) -> np.ndarray:
-        """Per row: vendor slots filled by contracts in force."""
-        return self._per_row(self._rows_of(self.contracts.active_index())).astype(np.int64)
+    def _filled(self, in_force: np.ndarray) -> np.ndarray:
+        """Per row: vendor slots filled by contracts in force, given their rows (:meth:`_rows_of`)."""
+        return self._per_row(in_force).astype(np.int64, copy=False)
 
     def _rows_of(self, contracts: np.ndarray) -> np.ndarray:
         """Flat (SMB, function) row index of each given contract, as :meth:`_per_row` takes it."""
@@ -1674,6 +1684,14 @@ class EcosystemModel(mesa.Model):
                 "trust": per_row(self._trust(c.pair[act])) / filled,
             }
 
+    def _delivered(self, name: str) -> np.ndarray:
+        """Column ``name`` (one that stays put within a month: smb, function, vendor, share, pair)
+        of this month's deliveries, gathered from the contract book once for all phases."""
+        column = self._delivery_columns.get(name)
+        if column is None:
+            column = self._delivery_columns[name] = getattr(self.contracts, name)[self._delivery]
+        return column
+
     def _trust(self, pair: np.ndarray) -> np.ndarray:
         """Relational capital of pair rows now: before this month's trust update, as it stood at
         the end of last month (0 for rows < 0)."""
@@ -1685,20 +1703,21 @@ class EcosystemModel(mesa.Model):
         shape = self.outsourced.shape
         return np.bincount(row, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
-    def _serving(self, smb, fn, cand) -> np.ndarray:
-        """Whether each candidate already serves its row (no vendor takes two slots of one row)."""
+    def _serving(self, smb, fn, cand, in_force) -> np.ndarray:
+        """Whether each candidate already serves its row (no vendor takes two slots of one row),
+        given the rows of the contracts in force (:meth:`_rows_of`)."""
         c = self.contracts
         act = c.active_index()
         serving = np.zeros(cand.shape, dtype=bool)
         if not len(act):
             return serving
-        row, wanted = self._rows_of(act), smb * N_FUNCTIONS + fn
+        row, wanted = in_force, smb * N_FUNCTIONS + fn
         sourcing = np.zeros(self.outsourced.size, dtype=bool)
         sourcing[wanted] = True
         mine = sourcing[row]  # only contracts of the rows being sourced can match
         if not mine.any():
             return serving
-        key = np.sort(row[mine] * self.places + c.vendor[act][mine], kind="stable")
+        key = np.sort(row[mine] * self.places + c.vendor[act[mine]], kind="stable")
         probe = wanted[:, None] * self.places + cand
         position = np.minimum(np.searchsorted(key, probe), len(key) - 1)
         return key[position] == probe

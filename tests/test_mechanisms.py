@@ -68,6 +68,7 @@ from ecosystem.mechanisms.innovation import (
     inhouse_innovation_odds,
 )
 from ecosystem.mechanisms.moral_hazard import (
+    PowerTable,
     annuity,
     breach_probability,
     delivered_quality,
@@ -668,6 +669,23 @@ def test_relationship_values_are_the_hand_computed_sums():
     assert rest == pytest.approx(sum(m * delta**t for t in range(1, left + 1)), rel=1e-12)
     assert new == pytest.approx(new_by_hand, rel=1e-12)
     assert renew == pytest.approx(delta**left * RENEWAL_BELIEF * clean * new_by_hand, rel=1e-12)
+
+
+def test_power_table_is_numpys_power_bit_for_bit():
+    rng = np.random.default_rng(11)
+    table = PowerTable(top=24)
+    base = rng.uniform(0.3, 1.0, 40)
+    base[[3, 7]] = [0.0, 1.0]
+    for month in range(4):
+        if month == 2:  # entrants take some places: their rows are computed afresh
+            base[rng.integers(0, 40, 5)] = rng.uniform(0.3, 1.0, 5)
+        of = rng.integers(0, 40, 500)
+        months = rng.integers(0, 25, 500)
+        assert_array_equal(table(base, of, months), base[of] ** months)
+    beyond = np.array([0, 30, 24])  # months outside the table: raised directly
+    assert_array_equal(table(base, of[:3], beyond), base[of[:3]] ** beyond)
+    empty = np.zeros(0, dtype=np.int64)
+    assert table(base, empty, empty).shape == (0,)
 
 
 def test_strike_stake_adds_what_a_strike_loses():

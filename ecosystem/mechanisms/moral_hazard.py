@@ -31,6 +31,7 @@ import numpy as np
 from scipy.special import ndtr
 
 __all__ = [
+    "PowerTable",
     "annuity",
     "breach_probability",
     "delivered_quality",
@@ -78,7 +79,9 @@ def annuity(patience, months, power=None):
     return np.where(flat, months, safe * (1.0 - power) / (1.0 - safe))
 
 
-def relationship_values(margin, patience, months_left, clean_chance, duration, renewal_belief, of=None):
+def relationship_values(
+    margin, patience, months_left, clean_chance, duration, renewal_belief, of=None, discount=None
+):
     r"""What a working vendor expects from a contract: the rest of the term and the renewals.
 
     .. math::
@@ -92,7 +95,8 @@ def relationship_values(margin, patience, months_left, clean_chance, duration, r
     a new relationship like this one, :math:`V_{new} = m\,A(D) / (1 - \rho\,\delta^D)`.
 
     With ``of`` (each contract's vendor), ``patience`` is given per vendor, and what depends on
-    the vendor alone is computed once per vendor.
+    the vendor alone is computed once per vendor. ``discount``, if given, is each contract's
+    :math:`\delta^{T}` computed already (see :class:`PowerTable`).
 
     >>> rest, renew, new = relationship_values(1.0, 0.9, 12, 1.0, 24, 0.85)
     >>> round(float(rest), 2), round(float(renew), 2), round(float(new), 2)
@@ -102,10 +106,42 @@ def relationship_values(margin, patience, months_left, clean_chance, duration, r
     if of is not None:
         patience, term_annuity, renewal_discount = patience[of], term_annuity[of], renewal_discount[of]
     new = margin * term_annuity / renewal_discount
-    discount = patience**months_left
+    if discount is None:
+        discount = patience**months_left
     rest = margin * annuity(patience, months_left, discount)
     renew = discount * renewal_belief * clean_chance * new
     return rest, renew, new
+
+
+class PowerTable:
+    """``base[of] ** months`` for a base per vendor place and whole months from 0 to ``top``, read
+    from a table kept between months (a gather costs less than a power): a place's row is
+    computed again only when its base changed, as when an entrant took the place. Months outside
+    the table are raised to directly.
+
+    >>> table = PowerTable(top=3)
+    >>> table(np.array([0.5, 0.9]), np.array([1, 0, 1]), np.array([2, 3, 0])).tolist()
+    [0.81, 0.125, 1.0]
+    """
+
+    def __init__(self, top: int) -> None:
+        self.top = int(top)
+        self._base = np.zeros(0)
+        self._table = np.zeros((0, self.top + 1))
+
+    def __call__(self, base: np.ndarray, of: np.ndarray, months: np.ndarray) -> np.ndarray:
+        width = self.top + 1
+        if len(months) and not (months.min() >= 0 and months.max() <= self.top):
+            return base[of] ** months
+        if len(base) != len(self._base):
+            self._base = np.full(len(base), np.nan)
+            self._table = np.empty((len(base), width))
+        changed = np.flatnonzero(base != self._base)
+        if len(changed):  # the same powers as base[of] ** months: float bases to float whole exponents
+            exponent = np.tile(np.arange(width, dtype=float), len(changed))
+            self._table[changed] = (np.repeat(base[changed], width) ** exponent).reshape(-1, width)
+            self._base[changed] = base[changed]
+        return self._table.take(of * width + months)
 
 
 def strike_stake(rest, renew, new, clean_term, last_strike, referral_value):

@@ -162,11 +162,18 @@ class PairBook:
     # --- endings ---------------------------------------------------------------------------------
     def retire(self, dead: np.ndarray) -> None:
         """End the pairs flagged in the boolean array ``dead`` (over rows): a side left the market."""
-        dead = np.asarray(dead)[: self.size] & self.alive[: self.size]
-        if not dead.any():
+        self._retire_listed(np.asarray(dead)[self._rows])
+
+    def retire_vendors(self, leaving: np.ndarray) -> None:
+        """End all pairs of the vendors flagged in the boolean array ``leaving`` (over places)."""
+        self._retire_listed(leaving[self.vendor[self._rows]])
+
+    def _retire_listed(self, gone: np.ndarray) -> None:
+        """End the live pairs flagged in ``gone`` (over the index, in its order)."""
+        if not gone.any():
             return
-        self.alive[: self.size] &= ~dead
-        keep = self.alive[self._rows]
+        self.alive[self._rows[gone]] = False
+        keep = ~gone
         self._keys, self._rows = self._keys[keep], self._rows[keep]
 
     def retire_smbs(self, smbs: np.ndarray) -> None:
