@@ -179,17 +179,18 @@ class EcosystemModel(mesa.Model):
         self.peers = PeerNetwork(peer_graph(n, p["peer_degree"], p["peer_rewiring"], self.rng))
         self.functions = draw_function_profiles(self.rng, n, p)
         self.weights = function_weights(self.functions.importance)
+        self._assign_strategies(market)
+        self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, p["core_cost_spread"], n)
+        self.smb_size = self._draw_sizes(n)
+        if self.focal_index is not None and p["focal_size"] > 0:  # the user's firm, of a known size
+            self.smb_size[self.focal_index] = p["focal_size"]
+        self._scale_inhouse_cost(np.arange(n))
         self.make_cost = make_cost(
             self.functions.inhouse_cost,
             self.functions.frequency,
             p["governance_cost_rate"],
             p["make_overhead_base"],
         )
-        self._assign_strategies(market)
-        self.core_cost_factor = p["core_cost_share"] * self.rng.lognormal(0.0, p["core_cost_spread"], n)
-        self.smb_size = self._draw_sizes(n)
-        if self.focal_index is not None and p["focal_size"] > 0:  # the user's firm, of a known size
-            self.smb_size[self.focal_index] = p["focal_size"]
         self.outsourced = np.zeros((n, N_FUNCTIONS), dtype=bool)
         self.resource_due = np.full((n, N_FUNCTIONS), NEVER)
         self.smb_active = np.ones(n, dtype=bool)
@@ -1417,14 +1418,16 @@ class EcosystemModel(mesa.Model):
         for name in vars(fresh):
             getattr(self.functions, name)[entering] = getattr(fresh, name)
         self.weights[entering] = function_weights(fresh.importance)
-        self.make_cost[entering] = make_cost(
-            fresh.inhouse_cost, fresh.frequency, p["governance_cost_rate"], p["make_overhead_base"]
-        )
         self._enter_strategies(entering)
         self.core_cost_factor[entering] = p["core_cost_share"] * self.rng.lognormal(
             0.0, p["core_cost_spread"], k
         )
         self.smb_size[entering] = self._draw_sizes(k)
+        self._scale_inhouse_cost(entering)
+        f = self.functions
+        self.make_cost[entering] = make_cost(
+            f.inhouse_cost[entering], f.frequency[entering], p["governance_cost_rate"], p["make_overhead_base"]
+        )
         self.smb_active[entering] = True
         self.cohort[entering] = False
         for history in (self.ever_bought, self.ever_brought_back, self.ever_ended_early):
@@ -1443,6 +1446,13 @@ class EcosystemModel(mesa.Model):
         """Relative sizes of ``k`` SMBs: log-normal around 1 with ``smb_size_spread`` (no draw at 0)."""
         spread = self.params["smb_size_spread"]
         return self.rng.lognormal(0.0, spread, k) if spread > 0 else np.ones(k)
+
+    def _scale_inhouse_cost(self, smb: np.ndarray) -> None:
+        """In-house economies of scale: the SMBs' in-house cost of every function times
+        ``size ** -inhouse_scale_elasticity`` (unchanged at elasticity 0)."""
+        elasticity = self.params["inhouse_scale_elasticity"]
+        if elasticity > 0:
+            self.functions.inhouse_cost[smb] *= self.smb_size[smb][:, None] ** -elasticity
 
     def _management_cost(self, smb: np.ndarray) -> np.ndarray:
         """Monthly cost of managing one vendor contract for each of ``smb``: fixed in money, so

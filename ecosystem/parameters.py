@@ -347,6 +347,18 @@ _BASIC: tuple[Parameter, ...] = (
         0.0,
         3.0,
     ),
+    _p(
+        "inhouse_scale_elasticity",
+        float,
+        0.0,
+        "TCE",
+        "In-house economies of scale: an SMB of relative size z produces a function in-house at "
+        "z ** -elasticity times its drawn in-house cost (a larger SMB spreads its specialists and "
+        "systems over more volume), while vendors' prices do not depend on the buyer's size. "
+        "0: in-house cost independent of size.",
+        0.0,
+        1.0,
+    ),
     *(
         _p(
             f"specificity_{function}",

@@ -115,3 +115,57 @@ def test_larger_smbs_outsource_more_when_vendor_management_has_a_fixed_cost():
             into.append(model.outsourced[large].mean() - model.outsourced[small].mean())
     assert all(g > 0.05 for g in gaps)
     assert abs(np.mean(flat)) < 0.05 < np.mean(gaps)
+
+
+def test_in_house_cost_falls_with_size_by_the_scale_elasticity_and_the_make_cost_follows():
+    """Same seed, same draws: the elasticity only rescales each SMB's in-house costs by
+    size ** -elasticity (an SMB four times the median at elasticity 0.5 makes at half the cost),
+    the make costs are those of the rescaled costs, and entrants are rescaled too."""
+    flat = EcosystemModel(rng=5, n_smbs=60, n_vendors=12, smb_size_spread=1.0)
+    scaled = EcosystemModel(rng=5, n_smbs=60, n_vendors=12, smb_size_spread=1.0, inhouse_scale_elasticity=0.5)
+    assert (scaled.smb_size == flat.smb_size).all()
+    factor = flat.smb_size[:, None] ** -0.5
+    assert (scaled.functions.inhouse_cost == flat.functions.inhouse_cost * factor).all()
+    assert scaled.make_cost == pytest.approx(flat.make_cost * factor, rel=1e-12)  # linear in the in-house cost
+    sized = EcosystemModel(rng=5, n_smbs=4, n_vendors=4, smb_size_spread=0.0, inhouse_scale_elasticity=0.5)
+    sized.smb_size[:] = 4.0
+    drawn = sized.functions.inhouse_cost.copy()
+    sized._scale_inhouse_cost(np.arange(4))
+    assert (sized.functions.inhouse_cost == drawn / 2).all()
+    model = EcosystemModel(
+        rng=6, n_smbs=80, n_vendors=16, smb_size_spread=1.0, inhouse_scale_elasticity=0.3, smb_entry_rate=1.0
+    )
+    ids = [a.unique_id for a in model.smb_agents]
+    for _ in range(40):
+        model.step()
+    entered = np.array([a.unique_id != i for a, i in zip(model.smb_agents, ids, strict=True)])
+    assert entered.any()
+    p = model.params
+    unscaled = model.functions.inhouse_cost[entered] * model.smb_size[entered][:, None] ** 0.3
+    # what the entrants make at is their drawn cost (log-normal around inhouse_cost) rescaled
+    assert np.log(unscaled / p["inhouse_cost"]).mean() == pytest.approx(0.0, abs=3 * p["inhouse_cost_spread"])
+    from ecosystem.mechanisms.decision_rules import make_cost
+
+    expected = make_cost(
+        model.functions.inhouse_cost, model.functions.frequency, p["governance_cost_rate"], p["make_overhead_base"]
+    )
+    assert (model.make_cost == expected).all()
+
+
+def test_in_house_economies_of_scale_flatten_the_size_gradient_on_the_default_market():
+    """On the default market, in-house economies of scale (elasticity 0.06) make the largest 15 %
+    of the SMBs buy less and the smallest buy more, in every seed: the vendor's scale advantage
+    matters less to a buyer with a scale of its own (the survey's medium-sized firms buy less
+    often than the default market's largest SMBs do)."""
+    medium_drop, small_rise = [], []
+    for seed in range(1, 5):
+        shares = []
+        for elasticity in (0.0, 0.06):
+            frame = run_model(48, seed, inhouse_scale_elasticity=elasticity).datacollector.get_model_vars_dataframe()
+            late = frame.iloc[24:]
+            shares.append((late["share_small_smbs_outsourcing"].mean(), late["share_medium_smbs_outsourcing"].mean()))
+        (small0, medium0), (small1, medium1) = shares
+        medium_drop.append(medium0 - medium1)
+        small_rise.append(small1 - small0)
+    assert all(d > 0.05 for d in medium_drop), medium_drop  # 0.11-0.24 in seeds 1-4
+    assert all(r > 0 for r in small_rise), small_rise  # 0.07-0.20
