@@ -431,7 +431,11 @@ def test_hypothesis(
 test_hypothesis.__test__ = False  # a function under test, not a test: keep pytest from collecting it
 
 
-def _pending(results: SweepResults, expectation: Expectation) -> _Pending:
+def _pending(
+    results: SweepResults, expectation: Expectation, averaged: dict[str, pd.DataFrame] | None = None
+) -> _Pending:
+    """The test of ``expectation``, pending its Holm adjustment; ``averaged`` may hold the per-run
+    means of its metric already (:func:`_averaged_runs`)."""
     metric, factor = expectation.metric, expectation.factor
     where = results.path
     if metric not in results.frame.columns:
@@ -442,7 +446,7 @@ def _pending(results: SweepResults, expectation: Expectation) -> _Pending:
         if name is not None and name not in results.frame.columns:
             names = ", ".join(results.factors) or "none"
             raise AnalysisError(f"{where}: {name!r} is not a factor of this sweep; factors: {names}")
-    runs = per_run(results.frame, [metric], "mean")
+    runs = averaged[metric] if averaged and metric in averaged else per_run(results.frame, [metric], "mean")
     runs = runs[np.isfinite(runs[metric].to_numpy(float))]
     if expectation.is_interaction:
         return _interaction(runs, expectation)
@@ -503,12 +507,26 @@ def test_hypotheses(results: SweepResults) -> list[HypothesisResult]:
         without factors.
     """
     expectations = results.spec.expect or default_expectations(results)
-    pending = [_pending(results, e) for e in expectations]
+    averaged = _averaged_runs(results, expectations)
+    pending = [_pending(results, e, averaged) for e in expectations]
     adjusted = holm([p for p, _ in pending])
     return [finish(float(a)) for (_, finish), a in zip(pending, adjusted, strict=True)]
 
 
 test_hypotheses.__test__ = False
+
+
+def _averaged_runs(results: SweepResults, expectations: Sequence[Expectation]) -> dict[str, pd.DataFrame]:
+    """Per metric of ``expectations`` (those in the results), the table of :func:`per_run` of its
+    means: the same tables as one :func:`per_run` per expectation, from one grouping of the runs
+    (on the 24,576-run Sobol sweep a grouping takes about 0.3 s, and its 60 expectations spent 20 s
+    regrouping)."""
+    metrics = [m for m in dict.fromkeys(e.metric for e in expectations) if m in results.frame.columns]
+    if not metrics or "run_id" not in results.frame.columns or "step" not in results.frame.columns:
+        return {}
+    table = per_run(results.frame, metrics, "mean")
+    keys = list(table.columns[: len(table.columns) - len(metrics)])
+    return {m: table[[*keys, m]] for m in metrics}
 
 
 def context_tests(results: SweepResults) -> pd.DataFrame:
@@ -528,8 +546,9 @@ def context_tests(results: SweepResults) -> pd.DataFrame:
     for context, frame in results.frame.groupby("context", sort=True):
         background = frame.iloc[0][names].to_dict()
         subset = dataclasses.replace(results, frame=frame)
+        averaged = _averaged_runs(subset, expectations)
         for i, expectation in enumerate(expectations):
-            result = test_hypothesis(subset, expectation)
+            result = _pending(subset, expectation, averaged)[1](None)  # test_hypothesis, on the raw p
             rows.append(
                 {
                     "expectation": i + 1,

@@ -487,3 +487,29 @@ def test_large_sweeps_get_fishers_interval_of_spearmans_rho_which_matches_the_bo
     assert used == ["bootstrap"]
     assert st._fisher_spearman(1.0, 50) == (1.0, 1.0)
     assert all(np.isnan(v) for v in st._fisher_spearman(float("nan"), 50))
+
+
+def test_hypotheses_tested_together_equal_each_tested_alone():
+    """test_hypotheses groups the runs once per metric (_averaged_runs); every result must be the
+    one test_hypothesis gives on its own, which groups them afresh."""
+    spec = grid_spec(
+        {"lemon_share": [0.0, 0.4, 0.8], "contract_type": ["fixed_price", "performance_based"]},
+        replications=4,
+        metrics=("outsourcing_share", "shirking_rate"),
+    )
+    results = synthetic(spec, lambda p: p["lemon_share"] + (p["contract_type"] == "fixed_price"), noise=0.3)
+    together = test_hypotheses(results)
+    assert len(together) == 4
+    for expectation, result in zip(analysis.default_expectations(results), together, strict=True):
+        alone = test_hypothesis(results, expectation, p_adjusted=result.p_adjusted)
+        assert alone.to_dict() == result.to_dict()
+
+
+def test_an_unreadable_run_file_is_one_line_naming_it(tiny_sweep, tmp_path):
+    _, out = tiny_sweep
+    copy = shutil.copytree(out, tmp_path / "garbled")
+    victim = sorted((copy / storage.RUNS).glob("*.parquet"))[0]
+    victim.write_bytes(b"not a parquet file")
+    with pytest.raises(AnalysisError, match="cannot be read") as caught:
+        load(copy)
+    assert victim.name in str(caught.value) and "\n" not in str(caught.value)
