@@ -24,8 +24,11 @@ effect and how many more would.
 Notes
 -----
 Bootstrap intervals use a fixed seed (:data:`BOOTSTRAP_SEED`), so the same results always give
-the same report. The rank-based effect sizes and their bootstrap intervals treat runs as
-independent; they describe the size of an effect, while the seed-blocked test judges it.
+the same report. The rank-based effect sizes and their intervals treat runs as independent; they
+describe the size of an effect, while the seed-blocked test judges it. The interval of Spearman's
+rho is a percentile bootstrap up to :data:`ANALYTIC_SPEARMAN_ABOVE` runs and above that Fisher's
+z interval with Bonett & Wright's (2000) variance ``(1 + rho**2 / 2) / (n - 3)``
+(:func:`_fisher_spearman`), which a trend's summary then names (:data:`FISHER_Z_CI`).
 """
 
 from __future__ import annotations
@@ -78,6 +81,10 @@ EXACT_BELOW = 20
 #: Bonett & Wright's variance, not the bootstrap: at tens of thousands of runs (a Sobol design) the
 #: two agree to the third decimal and the bootstrap would rank a thousand copies of every run.
 ANALYTIC_SPEARMAN_ABOVE = 2000
+#: How a trend's summary names rho's interval when it is Fisher's z (above that many runs).
+FISHER_Z_CI = "95 % CI (Fisher z, Bonett-Wright)"
+#: Most resampled values a bootstrap of rho holds at once (resamples are ranked in blocks).
+_BOOTSTRAP_CHUNK = 2**22
 #: Random pairings of a permutation p-value (exact enumeration when there are fewer).
 PERMUTATIONS = 9999
 #: Columns that identify a run rather than describe it.
@@ -332,9 +339,11 @@ class HypothesisResult:
     judged on ``p_adjusted`` (Holm's adjustment over the report's expectations, by
     :func:`test_hypotheses`; the raw ``p_value`` when the result stands alone). ``effect`` is
     Spearman's rho (trend), epsilon squared (Kruskal-Wallis) or the rank-biserial correlation
-    (Mann-Whitney), with a bootstrap 95 % interval ``effect_ci``, or the interaction coefficient
-    with its HC3 interval. ``test`` names the test that gave ``p_value``: with seeds shared across
-    design points (common random numbers) a regression with seed fixed effects.
+    (Mann-Whitney), with a bootstrap 95 % interval ``effect_ci`` (for rho on more than
+    :data:`ANALYTIC_SPEARMAN_ABOVE` runs Fisher's z interval with Bonett & Wright's variance), or
+    the interaction coefficient with its HC3 interval. ``test`` names the test that gave
+    ``p_value``: with seeds shared across design points (common random numbers) a regression with
+    seed fixed effects.
     """
 
     metric: str
@@ -406,8 +415,10 @@ def test_hypothesis(
     one. Otherwise (every run its own seed) runs are independent and the rank tests below give it.
 
     * Numeric factor: Spearman rank correlation between factor and metric (two-sided p; by
-      permutation below :data:`EXACT_BELOW` runs), with a bootstrap 95 % CI of rho; the OLS slope
-      and its interval are reported in the summary.
+      permutation below :data:`EXACT_BELOW` runs), with a 95 % CI of rho: a percentile bootstrap
+      of the runs up to :data:`ANALYTIC_SPEARMAN_ABOVE` runs, above that Fisher's z interval with
+      Bonett & Wright's (2000) variance ``(1 + rho**2 / 2) / (n - 3)``, which the summary then
+      names (:data:`FISHER_Z_CI`); the OLS slope and its interval are reported in the summary.
     * Categorical factor: Kruskal-Wallis H over its levels (effect: epsilon squared = H / (n - 1)),
       or Mann-Whitney U for two levels (effect: rank-biserial correlation). With
       ``expectation.level``, the direction observed is whether that level's mean (median for the
@@ -720,6 +731,7 @@ def _trend(runs: pd.DataFrame, expectation: Expectation, blocked: bool) -> _Pend
         blocks = runs["seed"].nunique()
     else:
         test = "Spearman rank correlation"
+    rho_label = FISHER_Z_CI if n > ANALYTIC_SPEARMAN_ABOVE else "95 % CI"
 
     def finish(p_adjusted: float | None) -> HypothesisResult:
         judged, stored, cite = _judged(p, p_adjusted)
@@ -728,11 +740,11 @@ def _trend(runs: pd.DataFrame, expectation: Expectation, blocked: bool) -> _Pend
             numbers = (
                 f"OLS slope with seed fixed effects {_fmt(slope)} per unit of {factor}, 95 % CI (HC3) "
                 f"[{_fmt(low)}, {_fmt(high)}], t = {_fmt(statistic)}, {cite}, {n} runs in {blocks} seed "
-                f"blocks; Spearman rho = {_fmt(rho)}, 95 % CI [{_fmt(rho_ci[0])}, {_fmt(rho_ci[1])}]"
+                f"blocks; Spearman rho = {_fmt(rho)}, {rho_label} [{_fmt(rho_ci[0])}, {_fmt(rho_ci[1])}]"
             )
         else:
             numbers = (
-                f"Spearman rho = {_fmt(rho)}, 95 % CI [{_fmt(rho_ci[0])}, {_fmt(rho_ci[1])}], {cite}, "
+                f"Spearman rho = {_fmt(rho)}, {rho_label} [{_fmt(rho_ci[0])}, {_fmt(rho_ci[1])}], {cite}, "
                 f"{n} runs; OLS slope {_fmt(slope)} per unit of {factor}, 95 % CI [{_fmt(low)}, {_fmt(high)}]"
             )
         moves = "rises" if observed > 0 else "falls"
@@ -1079,16 +1091,26 @@ def _fisher_spearman(rho: float, n: int) -> tuple[float, float]:
     return (float(np.tanh(z - half)), float(np.tanh(z + half)))
 
 
-def _bootstrap_spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Percentile bootstrap 95 % CI of Spearman's rho, resampling (x, y) pairs, seeded."""
+def _bootstrap_spearman(x: np.ndarray, y: np.ndarray, chunk: int = _BOOTSTRAP_CHUNK) -> tuple[float, float]:
+    """Percentile bootstrap 95 % CI of Spearman's rho, resampling (x, y) pairs, seeded.
+
+    The resamples are drawn and ranked a block of rows at a time, at most ``chunk`` values a block
+    (at least one resample), so memory stays bounded; the draws continue one random stream, so the
+    interval is the same for every ``chunk``.
+    """
     rng = np.random.default_rng(BOOTSTRAP_SEED)
-    picks = rng.integers(0, len(x), (BOOTSTRAP_RESAMPLES, len(x)))
-    rx = stats.rankdata(x[picks], axis=1)
-    ry = stats.rankdata(y[picks], axis=1)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    n = len(x)
+    rows = max(1, chunk // max(n, 1))
+    rho = np.empty(BOOTSTRAP_RESAMPLES)
+    for start in range(0, BOOTSTRAP_RESAMPLES, rows):
+        stop = min(start + rows, BOOTSTRAP_RESAMPLES)
+        picks = rng.integers(0, n, (stop - start, n))
+        rx = stats.rankdata(x[picks], axis=1)
+        ry = stats.rankdata(y[picks], axis=1)
+        rx -= rx.mean(axis=1, keepdims=True)
+        ry -= ry.mean(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho[start:stop] = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
     return _percentile(rho)
 
 

@@ -513,3 +513,67 @@ def test_an_unreadable_run_file_is_one_line_naming_it(tiny_sweep, tmp_path):
     with pytest.raises(AnalysisError, match="cannot be read") as caught:
         load(copy)
     assert victim.name in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _many_runs(n, seed=5):
+    """SweepResults of ``n`` runs, one month each, every run its own seed (so the trend test is
+    Spearman's), whose outsourcing share rises with the lemon share, with ties."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 0.8, n)
+    frame = pd.DataFrame(
+        {
+            "run_id": [f"p{i:05d}-r00" for i in range(n)],
+            "point": np.arange(n),
+            "replication": 0,
+            "seed": np.arange(n) + 1000,
+            "lemon_share": x,
+            "step": 1,
+            "outsourcing_share": np.round(np.clip(0.3 + 0.2 * x + 0.1 * rng.standard_normal(n), 0, 1), 2),
+        }
+    )
+    spec = grid_spec({"lemon_share": [0.0, 0.8]})
+    return SweepResults(Path("many"), spec, {}, pd.DataFrame(), frame, True, (), ())
+
+
+def test_a_trend_names_fishers_interval_exactly_above_the_threshold_and_the_report_says_how():
+    from types import SimpleNamespace
+
+    from analysis import statistics as st
+    from analysis.report import _verdict_section
+
+    claim = Expectation("outsourcing_share", "lemon_share", "increasing")
+    at = test_hypothesis(_many_runs(st.ANALYTIC_SPEARMAN_ABOVE), claim)
+    above = test_hypothesis(_many_runs(st.ANALYTIC_SPEARMAN_ABOVE + 1), claim)
+    assert at.test == above.test == "Spearman rank correlation"
+    x, y = (
+        _many_runs(st.ANALYTIC_SPEARMAN_ABOVE).frame[c].to_numpy(float)
+        for c in ("lemon_share", "outsourcing_share")
+    )
+    assert at.effect_ci == st._bootstrap_spearman(x, y)
+    assert above.effect_ci == st._fisher_spearman(above.effect, st.ANALYTIC_SPEARMAN_ABOVE + 1)
+    assert above.effect_ci[0] < above.effect < above.effect_ci[1]
+    assert st.FISHER_Z_CI not in at.summary and "rho = " in at.summary and "95 % CI [" in at.summary
+    assert st.FISHER_Z_CI in above.summary
+
+    def method(result):
+        analysis_ = SimpleNamespace(
+            tests=[result],
+            expectations=[claim],
+            results=SimpleNamespace(spec=SimpleNamespace(expect=(claim,))),
+        )
+        return " ".join(_verdict_section(analysis_))
+
+    assert "Bonett & Wright" in method(above) and "above 2,000 runs" in method(above)
+    assert "Bonett & Wright" not in method(at)
+
+
+def test_the_bootstrap_of_rho_is_the_same_in_any_blocks_of_resamples():
+    from analysis import statistics as st
+
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=301)
+    y = np.round(x + rng.normal(size=301), 1)  # ties
+    whole = st._bootstrap_spearman(x, y, chunk=301 * st.BOOTSTRAP_RESAMPLES)
+    assert st._bootstrap_spearman(x, y) == whole
+    assert st._bootstrap_spearman(x, y, chunk=1) == whole  # one resample a block
+    assert st._bootstrap_spearman(x, y, chunk=301 * 7 + 5) == whole  # blocks of 7 and a shorter last one
