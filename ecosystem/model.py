@@ -1426,7 +1426,10 @@ class EcosystemModel(mesa.Model):
         self._scale_inhouse_cost(entering)
         f = self.functions
         self.make_cost[entering] = make_cost(
-            f.inhouse_cost[entering], f.frequency[entering], p["governance_cost_rate"], p["make_overhead_base"]
+            f.inhouse_cost[entering],
+            f.frequency[entering],
+            p["governance_cost_rate"],
+            p["make_overhead_base"],
         )
         self.smb_active[entering] = True
         self.cohort[entering] = False

@@ -126,7 +126,9 @@ def test_in_house_cost_falls_with_size_by_the_scale_elasticity_and_the_make_cost
     assert (scaled.smb_size == flat.smb_size).all()
     factor = flat.smb_size[:, None] ** -0.5
     assert (scaled.functions.inhouse_cost == flat.functions.inhouse_cost * factor).all()
-    assert scaled.make_cost == pytest.approx(flat.make_cost * factor, rel=1e-12)  # linear in the in-house cost
+    assert scaled.make_cost == pytest.approx(
+        flat.make_cost * factor, rel=1e-12
+    )  # linear in the in-house cost
     sized = EcosystemModel(rng=5, n_smbs=4, n_vendors=4, smb_size_spread=0.0, inhouse_scale_elasticity=0.5)
     sized.smb_size[:] = 4.0
     drawn = sized.functions.inhouse_cost.copy()
@@ -147,7 +149,10 @@ def test_in_house_cost_falls_with_size_by_the_scale_elasticity_and_the_make_cost
     from ecosystem.mechanisms.decision_rules import make_cost
 
     expected = make_cost(
-        model.functions.inhouse_cost, model.functions.frequency, p["governance_cost_rate"], p["make_overhead_base"]
+        model.functions.inhouse_cost,
+        model.functions.frequency,
+        p["governance_cost_rate"],
+        p["make_overhead_base"],
     )
     assert (model.make_cost == expected).all()
 
@@ -161,9 +166,13 @@ def test_in_house_economies_of_scale_flatten_the_size_gradient_on_the_default_ma
     for seed in range(1, 5):
         shares = []
         for elasticity in (0.0, 0.06):
-            frame = run_model(48, seed, inhouse_scale_elasticity=elasticity).datacollector.get_model_vars_dataframe()
+            frame = run_model(
+                48, seed, inhouse_scale_elasticity=elasticity
+            ).datacollector.get_model_vars_dataframe()
             late = frame.iloc[24:]
-            shares.append((late["share_small_smbs_outsourcing"].mean(), late["share_medium_smbs_outsourcing"].mean()))
+            shares.append(
+                (late["share_small_smbs_outsourcing"].mean(), late["share_medium_smbs_outsourcing"].mean())
+            )
         (small0, medium0), (small1, medium1) = shares
         medium_drop.append(medium0 - medium1)
         small_rise.append(small1 - small0)
