@@ -22,7 +22,8 @@ How a sweep ends early:
   are tied to it by :func:`ecosystem.interface.lifetime.die_with_parent`); every run already
   indexed has its file.
 * A full disk or any other error writing the folder: :class:`~experiments.storage.StorageError`
-  naming the file; every run written before is intact.
+  naming the file; every run written before is intact, and one that a second worker wrote
+  beside the failed write is indexed as recovered on the way out (if the index takes the line).
 
 In each case ``resume=True`` finishes the sweep with the same results as an uninterrupted one.
 Worker processes ignore SIGINT (Ctrl-C reaches the whole process group; the parent decides).
@@ -665,6 +666,7 @@ def run_sweep(
     client = connect(scheduler) if scheduler is not None else None
     prepared = False  # the folder is this sweep's: its temporary files may be removed
     todo: list[Run] = []
+    unwritable: storage.StorageError | None = None
     try:
         with lifetime.handle_signals(stop):
             _prepare(spec, out, resume, runs, workers, scheduler, overrides)
@@ -691,6 +693,8 @@ def run_sweep(
                         on_result(record)
     except _Abandon:
         pass  # a second signal, or one during a run in this process: stop.signum says which
+    except storage.StorageError as error:
+        unwritable = error
     finally:
         if client is not None:
             client.close()
@@ -699,6 +703,12 @@ def run_sweep(
             # in flight), so a temporary file still here is a write cut short: remove it.
             with contextlib.suppress(OSError):
                 storage.remove_stale_temporaries(out)
+    if prepared and unwritable is not None:
+        # A run beside the one that could not be written may have written its file before the
+        # workers were killed: index it now if the index still takes lines (resuming would).
+        with contextlib.suppress(storage.StorageError), storage.IndexWriter(out) as index:
+            _index_unrecorded(index, out, todo, task)
+        raise unwritable
     if prepared and stop.requested:
         # Nothing writes runs any more (local workers are killed and reaped), but a run may have
         # been written between the stop and that end, too late for its record: index it now, as

@@ -538,3 +538,24 @@ def test_a_full_disk_during_analysis_is_one_line_and_keeps_the_earlier_report(
     )
     assert folder_bytes(sweep / "analysis") == before
     assert [p.name for p in sweep.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_run_written_beside_the_unwritable_one_is_indexed_before_the_error(tmp_path, monkeypatch):
+    """On two workers a run may write its file after another's write failed, before its record
+    reaches the index: the sweep indexes it on the way out, so the folder stays consistent."""
+    out = tmp_path / "out"
+
+    def written_then_full(tasks, workers, stop):
+        first, second = next(tasks), next(tasks)
+        runner.execute_run(first)  # written, but its record never comes back
+        full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise storage.StorageError.wrap(full, storage.run_path(out, second.run.run_id))
+        yield  # a generator, like the pool's
+
+    monkeypatch.setattr(runner, "_in_pool", written_then_full)
+    with pytest.raises(storage.StorageError, match="p0000-r01"):
+        runner.run_sweep(spec_from_dict(SMALL), out, workers=2)
+    assert storage.completed_run_ids(out) == {"p0000-r00"}
+    index = storage.read_index(out).set_index("run_id")
+    assert list(index.index) == ["p0000-r00"] and bool(index.loc["p0000-r00", "recovered"])
+    assert_folder_consistent(out)
