@@ -73,6 +73,7 @@ from .statistics import (
     default_expectations,
     final_state,
     hypotheses_frame,
+    index_to_columns,
     robustness,
     summarize,
     test_hypotheses,
@@ -931,7 +932,7 @@ def _outcome_section(analysis: Analysis) -> list[str]:
     )
     if factors:
         wide = text.pivot_table(index=factors, columns="metric", values="value", aggfunc="first", sort=False)
-        wide = wide.reindex(columns=list(results.metrics)).reset_index()
+        wide = index_to_columns(wide.reindex(columns=list(results.metrics)))
         order = {f: {v: i for i, v in enumerate(fg.levels(f, wide[f]))} for f in factors}
         wide = wide.sort_values(factors, key=lambda column: column.map(order[column.name]), kind="stable")
         for f in factors:

@@ -61,6 +61,7 @@ __all__ = [
     "final_state",
     "holm",
     "hypotheses_frame",
+    "index_to_columns",
     "per_run",
     "summarize",
     "test_hypotheses",
@@ -134,7 +135,7 @@ def summarize(
     long["value"] = pd.to_numeric(long["value"], errors="coerce").astype(float)
     long["metric"] = pd.Categorical(long["metric"], categories=list(metrics), ordered=True)
     grouped = long.groupby(["metric", *keys], sort=True, dropna=False, observed=True)["value"]
-    out = grouped.agg(mean="mean", sd="std", n="count").reset_index()
+    out = index_to_columns(grouped.agg(mean="mean", sd="std", n="count"))
     out["n"] = out["n"].astype(int)
     out["metric"] = out["metric"].astype(str)
     out["ci_low"], out["ci_high"] = np.nan, np.nan
@@ -209,6 +210,19 @@ def _expit(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # 1 / (1 + exp(-x)) without overflow
 
 
+def index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.reset_index()`` built in one piece: resetting an index of many levels (a screening
+    of 128 factors) column by column leaves pandas a frame of as many blocks.
+
+    >>> wide = pd.DataFrame({"x": [1.0]}, index=pd.MultiIndex.from_tuples([("a", 2)], names=["f", "g"]))
+    >>> index_to_columns(wide)
+       f  g    x
+    0  a  2  1.0
+    """
+    levels = frame.index.to_frame(index=False)
+    return pd.concat([levels, frame.reset_index(drop=True)], axis=1).copy()
+
+
 def per_run(frame: pd.DataFrame, metrics: Sequence[str], how: str = "final") -> pd.DataFrame:
     """One row per run: its value of each metric at its last recorded step or averaged over steps.
 
@@ -254,7 +268,7 @@ def per_run(frame: pd.DataFrame, metrics: Sequence[str], how: str = "final") -> 
         out = frame.groupby("run_id", sort=True).agg(
             {**{c: "first" for c in [*ids, *factors] if c != "run_id"}, **{m: "mean" for m in metrics}}
         )
-        out = out.reset_index()[[*ids, *factors, *metrics]]
+        out = index_to_columns(out)[[*ids, *factors, *metrics]]
     return out.reset_index(drop=True)
 
 
