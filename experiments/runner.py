@@ -703,11 +703,13 @@ def run_sweep(
             # in flight), so a temporary file still here is a write cut short: remove it.
             with contextlib.suppress(OSError):
                 storage.remove_stale_temporaries(out)
-    if prepared and unwritable is not None:
-        # A run beside the one that could not be written may have written its file before the
-        # workers were killed: index it now if the index still takes lines (resuming would).
-        with contextlib.suppress(storage.StorageError), storage.IndexWriter(out) as index:
-            _index_unrecorded(index, out, todo, task)
+    if unwritable is not None:
+        if prepared:
+            # A run beside the one that could not be written may have written its file before
+            # the workers were killed: index it now if the index still takes lines (as resuming
+            # would).
+            with contextlib.suppress(OSError), storage.IndexWriter(out) as index:
+                _index_unrecorded(index, out, todo, task)
         raise unwritable
     if prepared and stop.requested:
         # Nothing writes runs any more (local workers are killed and reaped), but a run may have

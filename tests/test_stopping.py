@@ -559,3 +559,11 @@ def test_a_run_written_beside_the_unwritable_one_is_indexed_before_the_error(tmp
     index = storage.read_index(out).set_index("run_id")
     assert list(index.index) == ["p0000-r00"] and bool(index.loc["p0000-r00", "recovered"])
     assert_folder_consistent(out)
+
+
+def test_a_folder_that_cannot_be_made_raises_before_any_run(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(storage.StorageError, match="a-file/out/runs"):
+        runner.run_sweep(spec_from_dict(SMALL), blocker / "out", workers=2)
+    assert blocker.read_text() == "not a folder"
