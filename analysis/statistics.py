@@ -573,7 +573,8 @@ def context_tests(results: SweepResults) -> pd.DataFrame:
         subset = dataclasses.replace(results, frame=frame)
         averaged = _averaged_runs(subset, expectations)
         for i, expectation in enumerate(expectations):
-            result = _pending(subset, expectation, averaged)[1](None)  # test_hypothesis, on the raw p
+            _, finish = _pending(subset, expectation, averaged)
+            result = finish(None)  # as test_hypothesis: judged on the raw p
             rows.append(
                 {
                     "expectation": i + 1,
@@ -1098,8 +1099,10 @@ def _fisher_spearman(rho: float, n: int) -> tuple[float, float]:
     >>> [round(v, 4) for v in _fisher_spearman(0.5, 10_000)]
     [0.4842, 0.5154]
     """
-    if not np.isfinite(rho) or abs(rho) >= 1.0 or n <= 3:
-        return (float(rho), float(rho)) if np.isfinite(rho) and n > 3 else (float("nan"), float("nan"))
+    if not np.isfinite(rho) or n <= 3:
+        return (float("nan"), float("nan"))
+    if abs(rho) >= 1.0:  # a perfect rank correlation: artanh is infinite
+        return (float(rho), float(rho))
     half = stats.norm.ppf(0.975) * np.sqrt((1.0 + rho**2 / 2.0) / (n - 3))
     z = np.arctanh(rho)
     return (float(np.tanh(z - half)), float(np.tanh(z + half)))

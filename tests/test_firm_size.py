@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import run_model
 
+from ecosystem.mechanisms.decision_rules import make_cost
 from ecosystem.mechanisms.functions import (
     BUSINESS_FUNCTIONS,
     _specificity,
@@ -148,8 +149,6 @@ def test_in_house_cost_falls_with_size_by_the_scale_elasticity_and_the_make_cost
     log_cost = np.log(model.functions.inhouse_cost[entered]).mean(axis=1)
     slope = np.polyfit(np.log(model.smb_size[entered]), log_cost, 1)[0]
     assert slope == pytest.approx(-0.3, abs=0.1)
-    from ecosystem.mechanisms.decision_rules import make_cost
-
     expected = make_cost(
         model.functions.inhouse_cost,
         model.functions.frequency,
